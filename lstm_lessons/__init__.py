@@ -1,0 +1,18 @@
+"""lstm_lessons: the helper package of the LSTM Lessons notebook series.
+
+Modules, lowest first (each imports only those above it in this list):
+- cells:    NumPy reference RNN, LSTM and GRU, forward and backward, and gradient checking
+- modules:  the same cells from scratch in PyTorch, loadable to and from torch.nn
+- project:  the project's home address, and the badges and Colab install derived from it
+- plots:    the palette and matplotlib helpers
+- notebook: the set-up call every notebook's first code cell makes
+- checks:   exercise checkers that answer in plain words
+- widgets:  ipywidgets built on plots and cells (nothing in the package imports it)
+
+Importing the package does nothing but define names; torch is imported only by `modules`.
+"""
+
+from ._validate import LessonError
+
+__version__ = "0.1.0"
+__all__ = ["LessonError", "__version__"]

@@ -1,0 +1,67 @@
+"""The set-up call every notebook makes once, in its first cell after the Colab install.
+
+`setup()` seeds NumPy, Python and torch, sets torch's thread count, picks the device and
+applies the plot style, then prints one line saying so. Nothing happens at import time.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import sys
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._validate import check_positive_int
+from .plots import use_style
+
+# One thread by default: the series' models are small (hidden sizes up to 64), and on a
+# 2-core machine one thread trains them about as fast as two (benchmarks/threads.py), keeps
+# timings repeatable, and leaves a core for the browser and for running notebooks in parallel.
+DEFAULT_THREADS = 1
+
+
+@dataclass
+class Session:
+    """What setup() chose: the seed, a NumPy generator seeded with it, the device and the threads."""
+
+    seed: int
+    rng: np.random.Generator
+    device: str
+    threads: int
+    where: str
+
+
+def where_am_i() -> str:
+    """'colab', 'binder' or 'local': where this kernel runs."""
+    if "google.colab" in sys.modules:
+        return "colab"
+    if "BINDER_LAUNCH_HOST" in os.environ or "BINDER_REQUEST" in os.environ:
+        return "binder"
+    return "local"
+
+
+def setup(seed: int = 0, threads: int | None = None, torch: bool = True, quiet: bool = False) -> Session:
+    """Seed everything, set threads and device, apply the plot style; returns a Session."""
+    seed = check_positive_int(seed, "seed", minimum=0)
+    threads = DEFAULT_THREADS if threads is None else check_positive_int(threads, "threads")
+    random.seed(seed)
+    np.random.seed(seed)
+    device = "cpu"
+    if torch:
+        import torch as _torch
+
+        _torch.manual_seed(seed)
+        _torch.set_num_threads(threads)
+        device = "cuda" if _torch.cuda.is_available() else "cpu"
+    use_style()
+    session = Session(seed, np.random.default_rng(seed), device, threads, where_am_i())
+    if not quiet:
+        from . import __version__
+
+        versions = f"lstm_lessons {__version__}, numpy {np.__version__}"
+        if torch:
+            versions += f", torch {_torch.__version__.split('+')[0]}"
+        print(f"{versions} | running {session.where} on {device} with {threads} thread(s) | seed {seed}")
+    return session
