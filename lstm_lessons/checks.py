@@ -129,6 +129,34 @@ def check_value(got, expected, *, name: str = "your answer", rtol: float = 1e-6,
     return CheckResult(True, f"{name} is right: {np.round(g, 6).tolist()}.")
 
 
+#: Names other texts use for the series' symbols (notebook 00's notation table).
+OTHER_NAMES = {
+    "forget gate": "f", "remember gate": "f", "keep gate": "f",
+    "input gate": "i", "save gate": "i", "write gate": "i",
+    "output gate": "o", "focus gate": "o", "read gate": "o",
+    "candidate": "g", "cell gate": "g", "c-tilde": "g", "c'": "g",
+    "hidden state": "h", "short-term memory": "h", "control state": "h",
+    "cell state": "c", "long-term memory": "c",
+    "reset gate": "r", "update gate (gru)": "z", "candidate state (gru)": "n",
+}
+
+
+def check_notation(answers: dict) -> CheckResult:
+    """Notebook 00: answers maps another text's name (e.g. "keep gate") to a symbol of the series ("f")."""
+    if not isinstance(answers, dict) or not answers:
+        return CheckResult(False, f"answers should be a dict such as {{'keep gate': 'f'}}; got {type(answers).__name__}.")
+    for name, symbol in answers.items():
+        key = str(name).strip().lower()
+        if key not in OTHER_NAMES:
+            return CheckResult(False, f"'{name}' is not in the notation table; the names it lists are: "
+                                      f"{', '.join(sorted(OTHER_NAMES))}.")
+        given = str(symbol).strip().lower().removesuffix("_t")
+        if given != OTHER_NAMES[key]:
+            return CheckResult(False, f"'{name}' is not {symbol!r}.",
+                               "Find the name in the last column of the notation table and read off its symbol.")
+    return CheckResult(True, f"all {len(answers)} names match their symbols.")
+
+
 # --------------------------------------------------------------------------- cases
 
 def _cases(kind: str, with_c: bool = False, seed: int = 0) -> list:

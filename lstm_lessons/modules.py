@@ -25,7 +25,7 @@ from .cells import GATE_ORDER, GRU_RESET, Weights
 _SIZE_NAMES = {"B": "batch size", "T": "sequence length", "I": "input size", "H": "hidden size", "L": "num_layers"}
 
 
-def check_tensor(x, name: str, spec: tuple, sizes: dict, dtype: torch.dtype | None = None) -> Tensor:
+def check_tensor(x, name: str, spec: tuple, sizes: dict, dtype: torch.dtype | None = None, hint: str = "") -> Tensor:
     """Check a tensor's type, dtype and shape against `spec`, binding letters in `sizes`."""
     if isinstance(x, np.ndarray):
         raise LessonError(f"{name} is a NumPy array, but this module needs a torch tensor; "
@@ -39,6 +39,7 @@ def check_tensor(x, name: str, spec: tuple, sizes: dict, dtype: torch.dtype | No
         raise LessonError(f"{name} has dtype {x.dtype} but the module's weights are {dtype}; "
                           f"convert one of them (for example {name}.to({dtype}) or module.to({x.dtype})).")
     expected = "(" + ", ".join(spec) + ")"
+    hint_default = hint
     if x.dim() != len(spec):
         raise LessonError(f"{name} should have {len(spec)} dimensions {expected}; got shape {tuple(x.shape)}.")
     bound = dict(sizes)
@@ -49,6 +50,7 @@ def check_tensor(x, name: str, spec: tuple, sizes: dict, dtype: torch.dtype | No
             hint = ""
             if letter in ("B", "T") and "B" in spec and "T" in spec:
                 hint = " Check batch_first: did you swap the batch and time axes?"
+            hint = hint or (" " + hint_default if hint_default else "")
             raise LessonError(f"{name} should have shape {expected} with {_SIZE_NAMES.get(letter, letter)} "
                               f"{letter} = {bound[letter]} on axis {axis}; got shape {tuple(x.shape)}.{hint}")
     sizes.update(bound)
@@ -208,11 +210,15 @@ class _Layer(_Recurrent):
                                   f"got {type(state).__name__}. Pass (h_0, c_0) or nothing.")
         else:
             state = (state,)
+        hint = "States are (num_layers, B, H), even when batch_first=True."
+        if not self.batch_first:
+            hint += (f" The input was read as (T, B, I) with B = {sizes['B']}; if it is (B, T, I), "
+                     "build the module with batch_first=True.")
         states = []
         for name, s in zip(("h_0", "c_0"), state):
             if s is None:
                 s = x.new_zeros(self.num_layers, sizes["B"], self.hidden_size)
-            states.append(check_tensor(s, name, ("L", "B", "H"), sizes, self._dtype()))
+            states.append(check_tensor(s, name, ("L", "B", "H"), sizes, self._dtype(), hint=hint))
         seq = x.transpose(0, 1) if self.batch_first else x  # (T, B, I)
         finals = []
         for layer in range(self.num_layers):

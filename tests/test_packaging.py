@@ -1,0 +1,67 @@
+"""pyproject.toml and environment.yml name the same packages; the package imports cleanly."""
+
+import pathlib
+import re
+import subprocess
+import sys
+
+import yaml
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+
+
+def _name(requirement: str) -> str:
+    return re.split(r"[<>=!~ \[;]", requirement.strip(), maxsplit=1)[0].lower()
+
+
+def _pyproject():
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python < 3.11
+        import tomli as tomllib
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())
+
+
+def test_environment_yml_names_the_same_packages_as_pyproject():
+    project = _pyproject()["project"]
+    wanted = {_name(r) for r in project["dependencies"] + project["optional-dependencies"]["lab"]}
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    conda = [d for d in env["dependencies"] if isinstance(d, str)]
+    pip = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
+    names = {_name(d) for d in conda if _name(d) not in ("python", "pip")}
+    names |= {_name(p) for p in pip if not p.startswith("-") and p != "."}
+    assert names == wanted, f"only in environment.yml: {names - wanted}; only in pyproject.toml: {wanted - names}"
+    assert "." in pip, "Binder should install lstm_lessons from the repository"
+    assert re.fullmatch(r"python=\d+\.\d+\.\d+", next(d for d in conda if d.startswith("python"))), \
+        "Binder should pin an exact Python version"
+
+
+def test_dependencies_have_lower_bounds_only():
+    project = _pyproject()["project"]
+    for req in project["dependencies"] + sum(project["optional-dependencies"].values(), []):
+        assert ">=" in req and "<" not in req.replace("<=", "") and "==" not in req, req
+    env = (ROOT / "environment.yml").read_text()
+    for req in project["dependencies"]:
+        assert req.replace(" ", "") in env.replace(" ", ""), f"environment.yml should use the bound {req}"
+
+
+def test_importing_the_package_does_no_work():
+    # no torch, no matplotlib, no widgets at import time: only names are defined
+    code = ("import sys, lstm_lessons, lstm_lessons.cells, lstm_lessons.tasks, lstm_lessons.project; "
+            "print(sorted(m for m in ('torch', 'matplotlib', 'ipywidgets') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert out.stdout.strip() == "[]"
+
+
+def test_layers_import_only_downwards():
+    # cells (NumPy only) <- modules (torch) <- plots <- notebook, checks <- widgets
+    src = {p.stem: p.read_text() for p in (ROOT / "lstm_lessons").glob("*.py")}
+    def imports(name):
+        return set(re.findall(r"^\s*(?:from|import)\s+\.?(\w+)", src[name], re.M))
+
+    assert not imports("cells") & {"torch", "matplotlib", "ipywidgets", "modules", "plots"}
+    assert not imports("tasks") & {"torch", "matplotlib", "ipywidgets"}
+    assert not imports("plots") & {"widgets", "checks", "notebook"}
+    for name in src:
+        if name != "widgets":
+            assert "widgets" not in imports(name) - {"ipywidgets"}, f"{name} imports lstm_lessons.widgets"
