@@ -18,8 +18,9 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
+# --allow-root only where we are root (containers, Binder-like images); Jupyter refuses root otherwise.
 lab: setup
-	$(VENV)/bin/jupyter lab notebooks/
+	$(VENV)/bin/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 test: setup
 	$(PY) -m pytest -n 2 --dist loadfile tests notebooks --nbval-lax --nbval-current-env
