@@ -2,6 +2,8 @@
 
 Modules, lowest first (each imports only those above it in this list):
 - cells:    NumPy reference RNN, LSTM and GRU, forward and backward, and gradient checking
+- tasks:    data made in code (adding problem, delayed recall, echo)
+- rnn_train: a NumPy RNN regressor, truncated BPTT and Adam (introduced in 01)
 - modules:  the same cells from scratch in PyTorch, loadable to and from torch.nn
 - project:  the project's home address, and the badges and Colab install derived from it
 - plots:    the palette and matplotlib helpers

@@ -252,3 +252,200 @@ def check_gru_step(fn: Callable, reset: str = "after") -> CheckResult:
     }
     return check_function(fn, lambda **k: run(k), _cases("gru"), name="your gru_step", outputs=("h",),
                           mistakes=mistakes)
+
+
+# --------------------------------------------------------------------------- notebook 01: backward step, truncation
+
+def _backward_step_cases(seed: int = 1) -> list:
+    """The cases of _cases("rnn"), each with the step's output h and a gradient dh arriving at it."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for case in _cases("rnn", seed=seed):
+        kw = case.kwargs
+        h = cells.rnn_step(kw["x"], kw["h_prev"], _weights("rnn", kw))  # (B, H)
+        args = dict(dh=rng.normal(size=h.shape), h=h, h_prev=kw["h_prev"], x=kw["x"], W_ih=kw["W_ih"], W_hh=kw["W_hh"])
+        out.append(Case(case.description, args))
+    return out
+
+
+def _rnn_backward_step(dh, h, h_prev, x, W_ih, W_hh, dtanh=None, dh_prev_matrix=None, dW_hh_state=None):
+    """One step of BPTT for h = tanh(W_ih x + b_ih + W_hh h_prev + b_hh), with optional slips."""
+    # da = dh * (1 - h^2)
+    da = dh * ((1.0 - h**2) if dtanh is None else dtanh)  # (B, H)
+    dx = da @ W_ih  # (B, I)
+    dh_prev = da @ (W_hh if dh_prev_matrix is None else dh_prev_matrix)  # (B, H)
+    dW_ih = da.T @ x  # (H, I)
+    dW_hh = da.T @ (h_prev if dW_hh_state is None else dW_hh_state)  # (H, H)
+    db = da.sum(axis=0)  # (H,)
+    return dx, dh_prev, dW_ih, dW_hh, db
+
+
+def check_rnn_backward_step(fn: Callable) -> CheckResult:
+    """Notebook 01: fn(dh, h, h_prev, x, W_ih, W_hh) -> (dx, dh_prev, dW_ih, dW_hh, db), one step of BPTT."""
+
+    def slip(**changes):
+        return lambda **k: _rnn_backward_step(**k, **{n: f(k) for n, f in changes.items()})
+
+    def swap_dW_hh(**k):
+        dx, dh_prev, dW_ih, dW_hh, db = _rnn_backward_step(**k)
+        return dx, dh_prev, dW_ih, dW_hh.T, db
+
+    mistakes = {
+        "leave out the tanh derivative (1 - h**2)": slip(dtanh=lambda k: 1.0),
+        "write the tanh derivative as 1 - h instead of 1 - h**2": slip(dtanh=lambda k: 1.0 - k["h"]),
+        "take the tanh derivative at h_prev, 1 - h_prev**2, instead of at this step's h": slip(
+            dtanh=lambda k: 1.0 - k["h_prev"] ** 2),
+        "send the gradient back with W_hh.T instead of W_hh (dh_prev = da @ W_hh)": slip(
+            dh_prev_matrix=lambda k: k["W_hh"].T),
+        "use this step's h instead of h_prev in dW_hh (dW_hh = da.T @ h_prev)": slip(dW_hh_state=lambda k: k["h"]),
+        "transpose dW_hh (h_prev.T @ da instead of da.T @ h_prev)": swap_dW_hh,
+    }
+    return check_function(fn, _rnn_backward_step, _backward_step_cases(), name="your rnn_backward_step",
+                          outputs=("dx", "dh_prev", "dW_ih", "dW_hh", "db"), mistakes=mistakes)
+
+
+def _truncation_reach(t, k):
+    """The input steps that get a gradient from the loss at step t, measured with windows of k steps."""
+    from . import rnn_train
+
+    rng = np.random.default_rng(0)
+    T, B = t + k + 1, 1
+    w = cells.init_weights("rnn", 1, 3, seed=rng)
+    trace = cells.rnn_forward(rng.normal(size=(B, T, 1)), w)
+    dh = np.zeros((B, T, 3))
+    dh[:, t] = rng.normal(size=3)  # the loss sits at step t only
+    dxs = rnn_train.rnn_backward_truncated(trace, w, dh=dh, truncate=k).xs  # (B, T, 1)
+    return np.flatnonzero(np.abs(dxs[0, :, 0]) > 0)
+
+
+def _as_steps(value):
+    """A learner's list of steps as a sorted tuple of ints, or None if it is not one."""
+    try:
+        arr = np.asarray(value, dtype=float).ravel()
+    except (TypeError, ValueError):
+        return None
+    if not np.all(np.isfinite(arr)) or not np.all(arr == np.round(arr)):
+        return None
+    return tuple(sorted(int(v) for v in arr))
+
+
+def check_truncation_reach(fn: Callable) -> CheckResult:
+    """Notebook 01: fn(t, k) -> the input steps (counted from 0) that the loss at step t reaches with windows of k."""
+    if not callable(fn):
+        return CheckResult(False, "pass the function itself, not its result: check_truncation_reach(truncation_reach).")
+    mistakes = {
+        "slide the window back from t (steps t - k + 1 to t) instead of using the fixed windows that start at 0, k, 2k and so on":
+            lambda t, k: range(max(0, t - k + 1), t + 1),
+        "count the whole window, including the steps after t": lambda t, k: range(t // k * k, t // k * k + k),
+        "leave out step t itself": lambda t, k: range(t // k * k, t),
+        "forget the cut (full BPTT reaches every step from 0 to t)": lambda t, k: range(0, t + 1),
+    }
+    cases = [(13, 5), (9, 5), (10, 5), (3, 10), (7, 1), (20, 4)]
+    for n, (t, k) in enumerate(cases, 1):
+        where = f"Case {n} of {len(cases)} (loss at step t = {t}, windows of k = {k})"
+        expected = tuple(int(s) for s in _truncation_reach(t, k))
+        try:
+            raw = fn(t=t, k=k)
+        except Exception as e:  # the learner's error is reported, not raised
+            return CheckResult(False, f"{where}: your truncation_reach raised {type(e).__name__}: {e}")
+        if raw is None:
+            return CheckResult(False, f"{where}: your truncation_reach returned None. Did you forget the return statement?")
+        got = _as_steps(raw)
+        if got is None:
+            return CheckResult(False, f"{where}: return the steps as a list of whole numbers, such as [3, 4]; "
+                                      f"got {raw!r}.")
+        if got != expected:
+            hint = next((f"Your answer matches what you get if you {slip}." for slip, f in mistakes.items()
+                         if tuple(f(t, k)) == got), "")
+            return CheckResult(False, f"{where}: the gradient reaches steps {list(expected)}; you gave {list(got)}.",
+                               hint)
+    return CheckResult(True, f"your truncation_reach matches the measured gradients on all {len(cases)} cases.")
+
+
+# --------------------------------------------------------------------------- notebook 02
+
+def _reference_clip(grads, max_norm):
+    """Clip by global norm: g <- g * min(1, max_norm / sqrt(sum of all squares))."""
+    total = np.sqrt(sum(float((g**2).sum()) for g in grads))
+    scale = min(1.0, max_norm / total) if total > 0 else 1.0
+    return [g * scale for g in grads]
+
+
+def _flat(arrays):
+    """A list of arrays as one flat vector (what the clipping checker compares)."""
+    if isinstance(arrays, np.ndarray) or not isinstance(arrays, (list, tuple)):
+        raise TypeError(f"it should return a list of arrays, one per gradient; got {type(arrays).__name__}")
+    return np.concatenate([np.ravel(np.asarray(a, dtype=float)) for a in arrays])
+
+
+def check_clip_by_global_norm(fn: Callable) -> CheckResult:
+    """Notebook 02: fn(grads, max_norm) -> list of arrays, all scaled by one factor min(1, max_norm / global norm)."""
+    rng = np.random.default_rng(2)
+    raw = [("one large weight matrix and its bias (clipped)", [rng.normal(size=(4, 3)) * 5, rng.normal(size=(4,)) * 5], 1.0),
+           ("gradients already shorter than max_norm (left alone)", [rng.normal(size=(2, 2)) * 0.1, rng.normal(size=(2,)) * 0.1], 5.0),
+           ("three arrays of different sizes (clipped)", [rng.normal(size=(3, 3)), rng.normal(size=(3,)) * 10,
+                                                         rng.normal(size=(1, 3)) * 0.01], 2.0)]
+    cases = [Case(desc, {"grads": grads, "max_norm": c}) for desc, grads, c in raw]
+
+    def copied(grads):
+        return [np.array(g, dtype=float, copy=True) for g in grads]
+
+    def wrap(f):
+        return lambda grads, max_norm: _flat(f(copied(grads), max_norm))
+
+    def per_array(grads, max_norm):
+        return [g * min(1.0, max_norm / np.linalg.norm(g)) for g in grads]
+
+    def always(grads, max_norm):
+        return [g * max_norm / np.sqrt(sum((x**2).sum() for x in grads)) for g in grads]
+
+    def sum_of_norms(grads, max_norm):
+        total = sum(np.linalg.norm(g) for g in grads)
+        return [g * min(1.0, max_norm / total) for g in grads]
+
+    def no_sqrt(grads, max_norm):
+        total = sum((g**2).sum() for g in grads)
+        return [g * min(1.0, max_norm / total) for g in grads]
+
+    mistakes = {
+        "clip each array by its own norm instead of by the one global norm of all of them": wrap(per_array),
+        "clip every entry to [-max_norm, max_norm] (clipping by value, np.clip) instead of rescaling": wrap(
+            lambda grads, max_norm: [np.clip(g, -max_norm, max_norm) for g in grads]),
+        "always rescale to length max_norm, even when the gradients are already shorter (use min(1, ...))": wrap(always),
+        "add up the norms of the arrays instead of taking the root of the sum of all squares": wrap(sum_of_norms),
+        "forget the square root (divide by the sum of squares, not its root)": wrap(no_sqrt),
+    }
+    # check_function passes each case's own copy; wrap() copies again so an in-place answer cannot leak between runs.
+    return check_function(wrap(fn), wrap(_reference_clip), cases, name="your clip_by_global_norm",
+                          outputs=("the clipped gradients (all arrays, flattened and joined)",), mistakes=mistakes)
+
+
+def check_gradient_norm_after(fn: Callable) -> CheckResult:
+    """Notebook 02: fn(W, k) -> ||W^k||_2, the gradient norm after k steps back through a linear RNN."""
+    rng = np.random.default_rng(3)
+    gaussian = rng.normal(size=(5, 5))
+    gaussian *= 0.9 / np.max(np.abs(np.linalg.eigvals(gaussian)))
+    skewed = np.array([[0.5, 2.0, 0.0], [0.0, 0.6, 1.5], [0.0, 0.0, 0.7]])
+    q, _ = np.linalg.qr(rng.normal(size=(4, 4)))
+    cases = [Case("a random 5x5 W with spectral radius 0.9, k = 6", {"W": gaussian, "k": 6}),
+             Case("an upper-triangular 3x3 W, k = 3", {"W": skewed, "k": 3}),
+             Case("1.2 times an orthogonal 4x4 W, k = 10", {"W": 1.2 * q, "k": 10}),
+             Case("k = 0 steps (no step back: the identity)", {"W": skewed, "k": 0})]
+
+    def ref(W, k):
+        # ||dh_T/dh_(T-k)||_2 = ||W^k||_2, the largest singular value of the k-th matrix power
+        return np.linalg.norm(np.linalg.matrix_power(W, k), 2)
+
+    mistakes = {
+        "use the spectral radius to the power k, rho^k (that is only the long-run rate)": lambda W, k: np.max(
+            np.abs(np.linalg.eigvals(W))) ** k,
+        "use the largest singular value to the power k, sigma_max^k (that is an upper bound)": lambda W, k: np.linalg.norm(
+            W, 2) ** k,
+        "take the Frobenius norm (np.linalg.norm's default for a matrix) instead of the largest singular value":
+            lambda W, k: np.linalg.norm(np.linalg.matrix_power(W, k)),
+        "raise every entry to the power k (W ** k) instead of multiplying the matrix k times":
+            lambda W, k: np.linalg.norm(W ** k, 2),
+        "multiply W only k - 1 times": lambda W, k: np.linalg.norm(np.linalg.matrix_power(W, max(k - 1, 0)), 2),
+        "multiply W k + 1 times": lambda W, k: np.linalg.norm(np.linalg.matrix_power(W, k + 1), 2),
+    }
+    return check_function(fn, ref, cases, name="your gradient_norm_after", outputs=("the norm",), mistakes=mistakes)

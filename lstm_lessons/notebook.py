@@ -42,6 +42,17 @@ def where_am_i() -> str:
     return "local"
 
 
+def _inline_figures() -> None:
+    """In a Jupyter kernel, show figures inline (Figure objects too, not only pyplot's)."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is not None and "IPKernelApp" in shell.config:
+        shell.run_line_magic("matplotlib", "inline")
+
+
 def setup(seed: int = 0, threads: int | None = None, torch: bool = True, quiet: bool = False) -> Session:
     """Seed everything, set threads and device, apply the plot style; returns a Session."""
     seed = check_positive_int(seed, "seed", minimum=0)
@@ -56,6 +67,7 @@ def setup(seed: int = 0, threads: int | None = None, torch: bool = True, quiet: 
         _torch.set_num_threads(threads)
         device = "cuda" if _torch.cuda.is_available() else "cpu"
     use_style()
+    _inline_figures()
     session = Session(seed, np.random.default_rng(seed), device, threads, where_am_i())
     if not quiet:
         from . import __version__

@@ -11,6 +11,7 @@ import io
 import matplotlib as mpl
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 # Okabe and Ito's palette, distinguishable with the common colour-vision deficiencies.
 PALETTE = {
@@ -84,5 +85,70 @@ def plot_memory_decay(ax, f: float, steps: int, c0: float = 1.0):
     ax.plot(t, c, "o-", color=COLORS["c"], ms=3, label=r"$c_t = f^t c_0$")
     ax.axhline(0, color=COLORS["baseline"], lw=0.8)
     ax.set(xlabel="time step t", ylabel="memory $c_t$", ylim=(-0.05, 1.05 * max(c0, 1e-9)), xlim=(0, steps))
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.legend(loc="upper right")
     return c
+
+
+# --------------------------------------------------------------------------- notebook 01: the unrolled RNN, learning curves
+
+from matplotlib.patches import FancyBboxPatch  # noqa: E402
+
+from ._validate import LessonError, check_array, check_choice, check_number, check_positive_int  # noqa: E402
+
+
+UNROLLED_OUTPUTS = ("all", "last")
+
+
+def draw_unrolled_rnn(ax, steps: int = 4, outputs: str = "all"):
+    """Draw an RNN unrolled over `steps` steps: one cell, the same weights, at every step (introduced in 01).
+
+    outputs="all" draws a prediction y_t at every step (many-to-many); "last" only y_T (many-to-one).
+    """
+    steps = check_positive_int(steps, "steps")
+    check_choice(outputs, "outputs", UNROLLED_OUTPUTS)
+    arrow = dict(arrowstyle="-|>", color=COLORS["baseline"], lw=1.2, shrinkA=0, shrinkB=0)
+    box_w, box_h, dx = 0.9, 0.7, 2.0
+
+    def label(xy, text, color, fontsize=11):
+        ax.text(*xy, text, ha="center", va="center", color=color, fontsize=fontsize)
+
+    label((-0.2, 1.0), "$h_0$", COLORS["h"])
+    for k in range(steps):
+        t = name = k + 1
+        cx = k * dx + 1.2
+        ax.add_patch(FancyBboxPatch((cx - box_w / 2, 1.0 - box_h / 2), box_w, box_h, boxstyle="round,pad=0.04",
+                                    facecolor="white", edgecolor=COLORS["h"], lw=1.8))
+        label((cx, 1.0), "tanh", COLORS["h"], fontsize=9)
+        # input below, arrow up through W_ih
+        label((cx, -0.2), f"$x_{{{name}}}$", COLORS["x"])
+        ax.annotate("", xy=(cx, 1.0 - box_h / 2 - 0.04), xytext=(cx, -0.02), arrowprops=arrow)
+        label((cx + 0.22, 0.3), "$W_{ih}$", COLORS["baseline"], fontsize=8)
+        # state from the left through W_hh
+        left = (cx - dx + box_w / 2 + 0.04) if k else 0.0
+        ax.annotate("", xy=(cx - box_w / 2 - 0.04, 1.0), xytext=(left, 1.0), arrowprops=arrow)
+        label(((left + cx - box_w / 2) / 2, 1.16), "$W_{hh}$" if k else "", COLORS["baseline"], fontsize=8)
+        label(((left + cx - box_w / 2) / 2, 0.84), f"$h_{{{k}}}$" if k else "", COLORS["h"], fontsize=8)
+        if outputs == "all" or t == steps:
+            ax.annotate("", xy=(cx, 1.82), xytext=(cx, 1.0 + box_h / 2 + 0.04), arrowprops=arrow)
+            label((cx + 0.22, 1.65), "$W_{hy}$", COLORS["baseline"], fontsize=8)
+            label((cx, 2.0), f"$y_{{{name}}}$", COLORS["i"])
+    ax.set(xlim=(-0.5, (steps - 1) * dx + 1.9), ylim=(-0.4, 2.2), aspect="equal")
+    ax.axis("off")
+    return ax
+
+
+def plot_learning_curve(ax, losses, *, baseline=None, label=None, color=None, window: int = 1):
+    """Draw a loss per update (averaged over `window` updates) and, if given, the baseline as a dashed line."""
+    losses = check_array(losses, "losses", ("N",))
+    window = check_positive_int(window, "window")
+    if window > len(losses):
+        raise LessonError(f"window should be at most the number of losses, {len(losses)}; got {window}.")
+    smooth = np.convolve(losses, np.ones(window) / window, mode="valid")  # (N - window + 1,)
+    steps = np.arange(window, len(losses) + 1)
+    (line,) = ax.plot(steps, smooth, color=color, label=label, lw=1.6)
+    if baseline is not None:
+        baseline = check_number(baseline, "baseline")
+        ax.axhline(baseline, color=COLORS["baseline"], ls="--", lw=1.2)
+    ax.set(xlabel="update (Adam step)", ylabel="mean squared error")
+    return line

@@ -18,6 +18,16 @@ def _rng(seed) -> np.random.Generator:
     return seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
 
 
+def _check_lag_task(n, T, lag):
+    """Validate the sizes of a task that asks for an input `lag` steps back."""
+    n = check_positive_int(n, "n")
+    T = check_positive_int(T, "T")
+    lag = check_positive_int(lag, "lag", minimum=0)
+    if lag >= T:
+        raise LessonError(f"lag should be smaller than the sequence length T = {T}; got lag = {lag}.")
+    return n, T, lag
+
+
 @dataclass
 class Task:
     """Inputs (B, T, I), targets, and the loss of the best constant prediction (the baseline)."""
@@ -58,11 +68,22 @@ def delayed_recall(n: int, T: int, lag: int, seed=None) -> Task:
     x[T - 1 - lag], so lag = 0 asks for the current input and larger lags need memory.
     Predicting 0 scores the variance, 1.0: the baseline.
     """
-    n = check_positive_int(n, "n")
-    T = check_positive_int(T, "T")
-    lag = check_positive_int(lag, "lag", minimum=0)
-    if lag >= T:
-        raise LessonError(f"lag should be smaller than the sequence length T = {T}; got lag = {lag}.")
+    n, T, lag = _check_lag_task(n, T, lag)
     x = _rng(seed).standard_normal(size=(n, T, 1))  # (B, T, 1)
     y = x[:, T - 1 - lag].copy()  # (B, 1)
     return Task(x, y, baseline_mse=1.0)
+
+
+def echo(n: int, T: int, lag: int, seed=None) -> Task:
+    """Repeat the input `lag` steps late, at every step: a many-to-many memory task (introduced in 01).
+
+    Inputs are independent standard normal values, one per step (I = 1); the target at step t
+    is x[t - lag], and 0 for the first `lag` steps, before anything arrives to be echoed.
+    Predicting 0 everywhere, the best constant, scores (T - lag) / T: the baseline.
+    """
+    n, T, lag = _check_lag_task(n, T, lag)
+    x = _rng(seed).standard_normal(size=(n, T, 1))  # (B, T, 1)
+    y = np.zeros_like(x)  # (B, T, 1)
+    # y_t = x_{t - lag}
+    y[:, lag:] = x[:, :T - lag]
+    return Task(x, y, baseline_mse=(T - lag) / T)
