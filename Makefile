@@ -1,13 +1,14 @@
 # The two commands of the README, and the third that refreshes the notebooks' outputs.
 #   make lab      set up .venv and open the series in JupyterLab
-#   make test     set up .venv and run every test (unit tests, then every notebook under nbval)
+#   make test     set up .venv and run every test (unit tests, then every notebook under nbval,
+#                 then the widgets in a browser, then the widget code under Colab's ipywidgets 7.7)
 #   make execute  re-execute every notebook in place, in order, from a fresh kernel
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup lab test execute bench clean
+.PHONY: setup lab test execute bench clean browser test-ipywidgets7
 
 # torch first, pinned to the CPU build this machine has, so nothing pulls a CUDA build.
 $(STAMP): pyproject.toml
@@ -22,14 +23,33 @@ setup: $(STAMP)
 lab: setup
 	$(VENV)/bin/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-test: setup
-	$(PY) -m pytest -n 2 --dist loadfile tests notebooks --nbval-lax --nbval-current-env
+test: setup browser
+	$(PY) -m pytest -n 2 --dist loadfile tests notebooks --nbval-lax --nbval-current-env --ignore=tests/browser
+	$(PY) -m pytest -p no:xdist tests/browser
+	$(MAKE) --no-print-directory test-ipywidgets7
+
+# The browser tests drive Debian's Chromium: installed with apt where we are root (CI), else advised.
+browser:
+	@bash tools/install_browser.sh
+
+# Colab ships ipywidgets 7.7: the widget unit tests and the widget notebooks' kernel code run under it too.
+IPYW7 := .venv-ipyw7
+$(IPYW7)/.installed: pyproject.toml
+	@test -x $(IPYW7)/bin/python || $(PYTHON) -m venv $(IPYW7)
+	$(IPYW7)/bin/python -m pip install -q torch==2.13.0
+	$(IPYW7)/bin/python -m pip install -q -e ".[test]" "ipywidgets==7.7.*"
+	@touch $@
+
+test-ipywidgets7: $(IPYW7)/.installed
+	$(IPYW7)/bin/python -m pytest -n 2 --dist loadfile -p no:cacheprovider tests/test_widgets*.py \
+		$$($(IPYW7)/bin/python tests/browser/lstm_browser.py) --nbval-lax --nbval-current-env
 
 execute: setup
 	$(PY) tools/notebooks.py execute
 
 bench: setup
 	$(PY) benchmarks/notebooks.py
+	$(PY) benchmarks/widget_latency.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) $(IPYW7) .pytest_cache
