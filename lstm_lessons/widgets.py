@@ -131,3 +131,92 @@ class ForgetGateDemo(FigureWidget):
     def describe(self, state):
         return (f"f = {state['f']:.2f} &rarr; after {self.steps} steps the memory holds "
                 f"<b>{100 * state['c'][-1]:.1f}%</b> of what it started with")
+
+
+# --------------------------------------------------------------------------- notebook 02
+
+import numpy as np  # noqa: E402
+
+from . import gradients as _gradients  # noqa: E402  (NumPy only; appended with notebook 02's widget)
+from .plots import COLORS, PALETTE  # noqa: E402
+
+_NONLINEARITY_LABELS = {"tanh": "tanh", "identity": "identity (linear)", "relu": "ReLU"}
+
+
+def gradient_verdict(final: float) -> str:
+    """One word for what T steps back did to the gradient norm: vanishes, shrinks, survives, grows or explodes."""
+    for limit, word in ((1e-3, "vanishes"), (0.1, "shrinks"), (10.0, "survives"), (1e3, "grows")):
+        if final < limit:
+            return word
+    return "explodes"
+
+
+class GradientFlowDemo(FigureWidget):
+    """Notebook 02: the gradient norm ||dh_T/dh_(T-k)|| per lag k of a random RNN, as rho, T and the nonlinearity change."""
+
+    title = "How far back does a gradient reach? Move the spectral radius, the length and the nonlinearity"
+
+    def __init__(self, radius: float = 1.0, T: int = 100, nonlinearity: str = "tanh", matrix: str = "gaussian",
+                 hidden_size: int = 32, batch: int = 8, seed: int = 0):
+        self.hidden_size = check_positive_int(hidden_size, "hidden_size")
+        self.batch = check_positive_int(batch, "batch")
+        self.seed = check_positive_int(seed, "seed", minimum=0)
+        radius = check_number(radius, "radius", low=0.5, high=2.5)
+        T = check_positive_int(T, "T", minimum=10)
+        if T > 200:
+            raise LessonError(f"T should be at most 200 so that the figure redraws quickly; got T = {T}.")
+        if nonlinearity not in _NONLINEARITY_LABELS:
+            raise LessonError(f"nonlinearity should be one of {', '.join(map(repr, _NONLINEARITY_LABELS))}; "
+                              f"got {nonlinearity!r}.")
+        if matrix not in _gradients.MATRIX_KINDS:
+            raise LessonError(f"matrix should be one of {', '.join(map(repr, _gradients.MATRIX_KINDS))}; got {matrix!r}.")
+        style = {"description_width": "initial"}
+        controls = {
+            "radius": _slider("spectral radius ρ of W_hh", radius, 0.5, 2.5, 0.05),
+            "T": W.IntSlider(value=T, min=10, max=200, step=10, description="sequence length T",
+                             continuous_update=False, style=style, layout=W.Layout(width="420px")),
+            "nonlinearity": W.Dropdown(options=[(label, key) for key, label in _NONLINEARITY_LABELS.items()],
+                                       value=nonlinearity, description="nonlinearity", style=style,
+                                       layout=W.Layout(width="340px")),
+            "matrix": W.Dropdown(options=[("Gaussian entries (σ_max > ρ)", "gaussian"),
+                                          ("orthogonal (σ_max = ρ)", "orthogonal")],
+                                 value=matrix, description="W_hh drawn as", style=style,
+                                 layout=W.Layout(width="340px")),
+        }
+        super().__init__(controls, width=7.0, height=3.8)
+
+    def compute(self, radius, T, nonlinearity, matrix):
+        p = _gradients.lag_profile(radius, T, nonlinearity, hidden_size=self.hidden_size, batch=self.batch,
+                                   kind=matrix, seed=self.seed)
+        final = float(p.typical[-1])
+        return {"radius": p.radius, "sigma_max": p.sigma_max, "nonlinearity": nonlinearity, "T": T,
+                "matrix": matrix, "lags": p.lags, "norms": p.typical, "low": p.norms.min(axis=0),
+                "high": p.norms.max(axis=0), "slope": p.slope, "rate": float(np.exp(p.slope)),
+                "final": final, "verdict": gradient_verdict(final)}
+
+    def draw(self, fig, state):
+        ax = fig.add_subplot()
+        k = state["lags"]
+        low = np.maximum(state["low"], 1e-300)
+        ax.fill_between(k, low, state["high"], color=COLORS["h"], alpha=0.18, lw=0,
+                        label=f"each of {self.batch} sequences (range)")
+        ax.plot(k, state["norms"], color=COLORS["h"], lw=2, label=r"$\|\partial h_T/\partial h_{T-k}\|_2$ (typical)")
+        ax.plot(k, state["radius"] ** k.astype(float), "--", color=PALETTE["orange"], lw=1.5,
+                label=rf"$\rho^k$, $\rho$ = {state['radius']:.2f}")
+        ax.plot(k, state["sigma_max"] ** k.astype(float), ":", color=PALETTE["vermillion"], lw=1.5,
+                label=rf"$\sigma_{{max}}^k$, $\sigma_{{max}}$ = {state['sigma_max']:.2f} (upper bound)")
+        ax.axhline(1.0, color=COLORS["baseline"], lw=0.8)
+        ax.set_yscale("log")
+        lo = min(low.min(), 1.0) / 10
+        hi = max(state["high"].max(), 1.0) * 10
+        ax.set(xlim=(0, state["T"]), ylim=(max(lo, 1e-300), hi), xlabel="lag k (steps back from the last step T)",
+               ylabel="gradient norm (log scale)")
+        ax.set_title(f"{_NONLINEARITY_LABELS[state['nonlinearity']]}, ρ = {state['radius']:.2f}: the gradient "
+                     f"{state['verdict']} (×{state['final']:.1e} after {state['T']} steps)")
+        ax.legend(loc="best", fontsize=8)
+
+    def describe(self, state):
+        return (f"ρ(W_hh) = {state['radius']:.2f}, σ<sub>max</sub>(W_hh) = {state['sigma_max']:.2f}, "
+                f"{_NONLINEARITY_LABELS[state['nonlinearity']]}: each step back multiplies the norm by about "
+                f"<b>{state['rate']:.3f}</b>; after T = {state['T']} steps it is <b>{state['final']:.2e}</b> "
+                f"(the gradient {state['verdict']})")
