@@ -108,6 +108,15 @@ def _is_torch_tensor(value) -> bool:
     return type(value).__module__.startswith("torch") and hasattr(value, "detach")
 
 
+def as_generator(seed) -> np.random.Generator:
+    """A NumPy Generator: `seed` itself if it is one, else a new one seeded with it (None: fresh entropy)."""
+    if isinstance(seed, np.random.Generator):
+        return seed
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0):
+        raise LessonError(f"seed should be a whole number >= 0, a numpy Generator, or None; got {seed!r}.")
+    return np.random.default_rng(seed)
+
+
 def check_positive_int(value, name: str, *, minimum: int = 1) -> int:
     """Return `value` as an int, or explain why it is not a whole number >= `minimum`."""
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):

@@ -18,7 +18,7 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-from ._validate import LessonError, check_array, check_choice, check_positive_int
+from ._validate import LessonError, as_generator, check_array, check_choice, check_positive_int
 
 #: Gate names in the order their blocks are stacked (PyTorch's order).
 GATE_ORDER = {"rnn": ("a",), "lstm": ("i", "f", "g", "o"), "gru": ("r", "z", "n")}
@@ -98,7 +98,7 @@ def init_weights(kind: str, input_size: int, hidden_size: int, *, seed=None, sca
     check_choice(kind, "kind", KINDS)
     I = check_positive_int(input_size, "input_size")
     H = check_positive_int(hidden_size, "hidden_size")
-    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    rng = as_generator(seed)
     k = 1.0 / np.sqrt(H) if scale is None else float(scale)
     GH = len(GATE_ORDER[kind]) * H
 

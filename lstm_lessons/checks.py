@@ -14,7 +14,7 @@ from typing import Callable
 
 import numpy as np
 
-from . import cells
+from . import cells, gradients
 from ._validate import check_choice
 
 
@@ -365,10 +365,8 @@ def check_truncation_reach(fn: Callable) -> CheckResult:
 # --------------------------------------------------------------------------- notebook 02
 
 def _reference_clip(grads, max_norm):
-    """Clip by global norm: g <- g * min(1, max_norm / sqrt(sum of all squares))."""
-    total = np.sqrt(sum(float((g**2).sum()) for g in grads))
-    scale = min(1.0, max_norm / total) if total > 0 else 1.0
-    return [g * scale for g in grads]
+    """Clip by global norm, as gradients.clip_by_global_norm does (the clipped list only)."""
+    return gradients.clip_by_global_norm(grads, max_norm)[0]
 
 
 def _flat(arrays):

@@ -15,14 +15,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validate import LessonError, check_array, check_choice, check_number, check_positive_int
+from ._validate import LessonError, as_generator, check_array, check_choice, check_number, check_positive_int
 from .cells import NONLINEARITIES, RNNTrace, Weights, _activation_grad, _check_weights, rnn_forward
 
 MATRIX_KINDS = ("gaussian", "orthogonal")
-
-
-def _rng(seed) -> np.random.Generator:
-    return seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
 
 
 def _square(W, name: str = "W") -> np.ndarray:
@@ -55,7 +51,7 @@ def recurrent_matrix(hidden_size: int, radius: float, *, kind: str = "gaussian",
     H = check_positive_int(hidden_size, "hidden_size")
     radius = check_number(radius, "radius", low=0.0)
     check_choice(kind, "kind", MATRIX_KINDS)
-    rng = _rng(seed)
+    rng = as_generator(seed)
     A = rng.standard_normal((H, H))  # (H, H)
     if kind == "orthogonal":
         Q, R = np.linalg.qr(A)
@@ -183,7 +179,7 @@ def rnn_weights(hidden_size: int, radius: float, *, input_size: int = 1, kind: s
     H = check_positive_int(hidden_size, "hidden_size")
     I = check_positive_int(input_size, "input_size")
     input_scale = check_number(input_scale, "input_scale", low=0.0)
-    rng = _rng(seed)
+    rng = as_generator(seed)
     W_hh = recurrent_matrix(H, radius, kind=kind, seed=rng)  # (H, H)
     W_ih = input_scale * rng.standard_normal((H, I))  # (H, I)
     return Weights("rnn", W_ih, W_hh, np.zeros(H), np.zeros(H))

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import cells, tasks
-from ._validate import LessonError, check_array, check_number, check_positive_int
+from ._validate import LessonError, as_generator, check_array, check_number, check_positive_int
 
 #: The names of a regressor's parameters, in the order `RNNRegressor.params` gives them.
 PARAM_NAMES = ("W_ih", "W_hh", "b_ih", "b_hh", "W_hy", "b_y")
@@ -61,7 +61,7 @@ def init_regressor(input_size: int, hidden_size: int, output_size: int = 1, *, s
     I = check_positive_int(input_size, "input_size")
     H = check_positive_int(hidden_size, "hidden_size")
     O = check_positive_int(output_size, "output_size")
-    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    rng = as_generator(seed)
     w = cells.init_weights("rnn", I, H, seed=rng)
     k = 1.0 / np.sqrt(H)
     return RNNRegressor(w, rng.uniform(-k, k, size=(O, H)), np.zeros(O))

@@ -11,11 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validate import LessonError, check_positive_int
-
-
-def _rng(seed) -> np.random.Generator:
-    return seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+from ._validate import LessonError, as_generator, check_positive_int
 
 
 def _check_lag_task(n, T, lag):
@@ -47,7 +43,7 @@ def adding_problem(n: int, T: int, seed=None) -> Task:
     """
     n = check_positive_int(n, "n")
     T = check_positive_int(T, "T", minimum=2)
-    rng = _rng(seed)
+    rng = as_generator(seed)
     values = rng.uniform(0.0, 1.0, size=(n, T))
     marks = np.zeros((n, T))
     first = rng.integers(0, (T + 1) // 2, size=n)
@@ -69,7 +65,7 @@ def delayed_recall(n: int, T: int, lag: int, seed=None) -> Task:
     Predicting 0 scores the variance, 1.0: the baseline.
     """
     n, T, lag = _check_lag_task(n, T, lag)
-    x = _rng(seed).standard_normal(size=(n, T, 1))  # (B, T, 1)
+    x = as_generator(seed).standard_normal(size=(n, T, 1))  # (B, T, 1)
     y = x[:, T - 1 - lag].copy()  # (B, 1)
     return Task(x, y, baseline_mse=1.0)
 
@@ -82,7 +78,7 @@ def echo(n: int, T: int, lag: int, seed=None) -> Task:
     Predicting 0 everywhere, the best constant, scores (T - lag) / T: the baseline.
     """
     n, T, lag = _check_lag_task(n, T, lag)
-    x = _rng(seed).standard_normal(size=(n, T, 1))  # (B, T, 1)
+    x = as_generator(seed).standard_normal(size=(n, T, 1))  # (B, T, 1)
     y = np.zeros_like(x)  # (B, T, 1)
     # y_t = x_{t - lag}
     y[:, lag:] = x[:, :T - lag]

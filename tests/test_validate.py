@@ -59,3 +59,14 @@ def test_tasks_baselines_are_what_they_claim():
     rec = tasks.delayed_recall(20000, 10, 3, seed=0)
     assert abs((rec.y ** 2).mean() - rec.baseline_mse) < 0.05
     np.testing.assert_array_equal(rec.y, rec.x[:, 6])
+
+
+def test_seeds_are_checked():
+    with pytest.raises(LessonError, match="seed should be a whole number >= 0, a numpy Generator, or None; got -1"):
+        cells.init_weights("rnn", 2, 3, seed=-1)
+    with pytest.raises(LessonError, match="got 'zero'"):
+        tasks.adding_problem(4, 5, seed="zero")
+    rng = np.random.default_rng(0)
+    a = tasks.delayed_recall(2, 3, 1, seed=rng)
+    b = tasks.delayed_recall(2, 3, 1, seed=rng)
+    assert not np.allclose(a.x, b.x), "a Generator passed in is used, not re-seeded"
