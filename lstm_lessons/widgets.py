@@ -18,11 +18,12 @@ import html
 import time
 
 import ipywidgets as W
-from IPython.display import Image, display
+import numpy as np
 from matplotlib.figure import Figure
 
 from ._validate import LessonError, check_number, check_positive_int
-from .plots import plot_memory_decay, render_png
+from . import gradients as _gradients
+from .plots import COLORS, PALETTE, plot_memory_decay, render_png
 
 WIDGET_VIEW_MIME = "application/vnd.jupyter.widget-view+json"
 
@@ -86,9 +87,11 @@ class FigureWidget:
         self.draw(fig, self.state)
         self.png = render_png(fig)
         self.readout.value = self.describe(self.state)
-        with self.output:
-            self.output.clear_output(wait=True)
-            display(Image(data=self.png, format="png"))
+        # Replace the Output's content through its `outputs` state, which every front end renders
+        # (no output capture, which some notebook runners handle poorly for widget callbacks).
+        self.output.outputs = ({"output_type": "display_data", "metadata": {},
+                                "data": {"image/png": base64.b64encode(self.png).decode("ascii"),
+                                         "text/plain": f"<{type(self).__name__} figure>"}},)
         self.redraws += 1
         self.last_redraw_s = time.perf_counter() - start
 
@@ -134,11 +137,6 @@ class ForgetGateDemo(FigureWidget):
 
 
 # --------------------------------------------------------------------------- notebook 02
-
-import numpy as np  # noqa: E402
-
-from . import gradients as _gradients  # noqa: E402  (NumPy only; appended with notebook 02's widget)
-from .plots import COLORS, PALETTE  # noqa: E402
 
 _NONLINEARITY_LABELS = {"tanh": "tanh", "identity": "identity (linear)", "relu": "ReLU"}
 

@@ -45,7 +45,7 @@ def apply_slides(nb) -> None:
         cell.metadata.setdefault("slideshow", {})["slide_type"] = slide_type(cell)
 
 
-def execute(path: pathlib.Path, timeout: int = 600) -> float:
+def execute(path: pathlib.Path, timeout: int = 180) -> float:
     """Run a notebook top to bottom in a fresh kernel and save it with its outputs; returns seconds."""
     from nbclient import NotebookClient
 
