@@ -2,9 +2,11 @@
 
     python benchmarks/threads.py
 
-The notebooks' default (lstm_lessons.notebook.DEFAULT_THREADS = 1) rests on this measurement:
-for the model sizes the series trains, one thread is about as fast as two on a 2-core machine,
-and it leaves the other core free (for the browser, or for running two notebooks in parallel).
+Measured on the 2-core machine (ms per step, 1 thread / 2 threads): nn.RNN H=16 3.4 / 3.7;
+nn.LSTM H=32 4.7 / 3.1; nn.GRU H=32 9.8 / 9.8; nn.LSTM H=64 23.5 / 14.5; nn.LSTM H=128 72.2 / 49.0.
+Two threads win for a lone LSTM of 32 units and more, but the notebooks as a whole ran faster with
+one (benchmarks/notebooks.py: notebook 01 9.5 s vs 10.2 s, notebook 02 15.2 s vs 16.0 s), and the
+tests run two notebooks side by side; so lstm_lessons.notebook.DEFAULT_THREADS = 1.
 Each configuration runs in a fresh process so thread pools do not leak between runs.
 """
 

@@ -16,9 +16,11 @@ import numpy as np
 from ._validate import check_positive_int
 from .plots import use_style
 
-# One thread by default: the series' models are small (hidden sizes up to 64), and on a
-# 2-core machine one thread trains them about as fast as two (benchmarks/threads.py), keeps
-# timings repeatable, and leaves a core for the browser and for running notebooks in parallel.
+# One thread by default, chosen by measurement on a 2-core machine (benchmarks/threads.py and
+# benchmarks/notebooks.py): the notebooks' own models (hidden sizes 16 to 32, NumPy-heavy cells)
+# ran 5-7% faster with one thread than with two (notebook 02: 15.2 s vs 16.0 s), and `make test`
+# runs two notebooks at once, one per core. Two threads pay off from an nn.LSTM with H = 64 up
+# (about 1.5x faster alone); a notebook that trains such a model can pass setup(threads=2).
 DEFAULT_THREADS = 1
 
 
