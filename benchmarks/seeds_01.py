@@ -77,7 +77,7 @@ def main(seeds) -> int:
             r = rnn_train.train_echo(config, seed=seed, truncate=k)
             row[f"k={k}"] = r.test_mse / r.baseline_mse
             if k == 3:
-                row["dip"] = np.convolve(r.losses, np.ones(10) / 10, mode="valid").min() / r.baseline_mse
+                row["dip"] = rnn_train.moving_average(r.losses, 10).min() / r.baseline_mse
                 row["k3_nudge"] = float(nudge_change(r).max() / peak_change)
         rows.append(row)
         print(f"seed {seed}: full BPTT {row['full']:.4f}, nudge peak at step {peak} (others {spill:.3f} of it), "

@@ -237,7 +237,7 @@ def rnn_backward(trace: RNNTrace, w: Weights, dh=None, dh_n=None) -> Grads:
     if not isinstance(trace, RNNTrace):
         raise LessonError(f"trace should be the RNNTrace that rnn_forward returned; got {type(trace).__name__}.")
     dh, dh_n = _check_upstream(trace, dh, dh_n, _sizes(w))
-    xs, B, T = trace.xs, *trace.h.shape[:2]
+    xs, T = trace.xs, trace.h.shape[1]
     g = {name: np.zeros_like(a) for name, a in w.arrays().items()}
     dxs = np.zeros_like(xs)
     dh_next = dh_n.copy()  # gradient reaching h_t from later steps

@@ -11,7 +11,11 @@ import io
 import matplotlib as mpl
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.patches import FancyBboxPatch
 from matplotlib.ticker import MaxNLocator
+
+from ._validate import check_array, check_choice, check_number, check_positive_int
+from .rnn_train import moving_average
 
 # Okabe and Ito's palette, distinguishable with the common colour-vision deficiencies.
 PALETTE = {
@@ -92,11 +96,6 @@ def plot_memory_decay(ax, f: float, steps: int, c0: float = 1.0):
 
 # --------------------------------------------------------------------------- notebook 01: the unrolled RNN, learning curves
 
-from matplotlib.patches import FancyBboxPatch  # noqa: E402
-
-from ._validate import LessonError, check_array, check_choice, check_number, check_positive_int  # noqa: E402
-
-
 UNROLLED_OUTPUTS = ("all", "last")
 
 
@@ -138,17 +137,15 @@ def draw_unrolled_rnn(ax, steps: int = 4, outputs: str = "all"):
     return ax
 
 
-def plot_learning_curve(ax, losses, *, baseline=None, label=None, color=None, window: int = 1):
+def plot_learning_curve(ax, losses, *, baseline=None, label=None, color=None, window: int = 1,
+                        baseline_label=None):
     """Draw a loss per update (averaged over `window` updates) and, if given, the baseline as a dashed line."""
     losses = check_array(losses, "losses", ("N",))
-    window = check_positive_int(window, "window")
-    if window > len(losses):
-        raise LessonError(f"window should be at most the number of losses, {len(losses)}; got {window}.")
-    smooth = np.convolve(losses, np.ones(window) / window, mode="valid")  # (N - window + 1,)
-    steps = np.arange(window, len(losses) + 1)
+    smooth = moving_average(losses, window)  # (N - window + 1,)
+    steps = np.arange(window, window + len(smooth))
     (line,) = ax.plot(steps, smooth, color=color, label=label, lw=1.6)
     if baseline is not None:
         baseline = check_number(baseline, "baseline")
-        ax.axhline(baseline, color=COLORS["baseline"], ls="--", lw=1.2)
+        ax.axhline(baseline, color=COLORS["baseline"], ls="--", lw=1.2, label=baseline_label)
     ax.set(xlabel="update (Adam step)", ylabel="mean squared error")
     return line

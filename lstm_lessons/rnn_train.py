@@ -124,6 +124,15 @@ def loss_and_grads(model: RNNRegressor, xs, y, h0=None, truncate: int | None = N
     return loss, {name: grads[name] for name in PARAM_NAMES}
 
 
+def moving_average(values, window: int) -> np.ndarray:
+    """The mean of every `window` consecutive values (N - window + 1 of them): a loss curve, smoothed."""
+    values = check_array(values, "values", ("N",))
+    window = check_positive_int(window, "window")
+    if window > len(values):
+        raise LessonError(f"window should be at most the number of values, {len(values)}; got {window}.")
+    return np.convolve(values, np.ones(window) / window, mode="valid")  # (N - window + 1,)
+
+
 # --------------------------------------------------------------------------- optimizer
 
 class Adam:

@@ -21,7 +21,7 @@ import ipywidgets as W
 import numpy as np
 from matplotlib.figure import Figure
 
-from ._validate import LessonError, check_number, check_positive_int
+from ._validate import LessonError, check_choice, check_number, check_positive_int
 from . import gradients as _gradients
 from .plots import COLORS, PALETTE, plot_memory_decay, render_png
 
@@ -163,11 +163,8 @@ class GradientFlowDemo(FigureWidget):
         T = check_positive_int(T, "T", minimum=10)
         if T > 200:
             raise LessonError(f"T should be at most 200 so that the figure redraws quickly; got T = {T}.")
-        if nonlinearity not in _NONLINEARITY_LABELS:
-            raise LessonError(f"nonlinearity should be one of {', '.join(map(repr, _NONLINEARITY_LABELS))}; "
-                              f"got {nonlinearity!r}.")
-        if matrix not in _gradients.MATRIX_KINDS:
-            raise LessonError(f"matrix should be one of {', '.join(map(repr, _gradients.MATRIX_KINDS))}; got {matrix!r}.")
+        check_choice(nonlinearity, "nonlinearity", tuple(_NONLINEARITY_LABELS))
+        check_choice(matrix, "matrix", _gradients.MATRIX_KINDS)
         style = {"description_width": "initial"}
         controls = {
             "radius": _slider("spectral radius ρ of W_hh", radius, 0.5, 2.5, 0.05),

@@ -348,3 +348,12 @@ def test_plot_learning_curve_smooths_and_draws_the_baseline():
         plots.plot_learning_curve(ax, [1.0, 2.0], window=3)
     with pytest.raises(LessonError, match="losses"):
         plots.plot_learning_curve(ax, np.zeros((2, 2)))
+
+
+def test_moving_average_matches_a_plain_loop():
+    values = np.random.default_rng(0).normal(size=25)
+    expected = [values[i:i + 4].mean() for i in range(25 - 4 + 1)]
+    np.testing.assert_allclose(rnn_train.moving_average(values, 4), expected, atol=1e-12)
+    np.testing.assert_allclose(rnn_train.moving_average(values, 1), values)
+    with pytest.raises(LessonError, match="window should be at most the number of values, 25; got 26"):
+        rnn_train.moving_average(values, 26)
