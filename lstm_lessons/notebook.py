@@ -77,5 +77,8 @@ def setup(seed: int = 0, threads: int | None = None, torch: bool = True, quiet: 
         versions = f"lstm_lessons {__version__}, numpy {np.__version__}"
         if torch:
             versions += f", torch {_torch.__version__.split('+')[0]}"
-        print(f"{versions} | running {session.where} on {device} with {threads} thread(s) | seed {seed}")
+        # tools/seeds.py shifts every seed by an offset to check that the notebook's claims hold for any seed
+        shifted = os.environ.get("LSTM_LESSONS_SEED_OFFSET")
+        shifted = f" (every seed shifted by {shifted} by tools/seeds.py)" if shifted else ""
+        print(f"{versions} | running {session.where} on {device} with {threads} thread(s) | seed {seed}{shifted}")
     return session

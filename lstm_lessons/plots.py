@@ -6,6 +6,8 @@ draws into whatever figure happens to be current, and widgets can redraw without
 
 from __future__ import annotations
 
+import base64
+import html
 import io
 
 import matplotlib as mpl
@@ -14,7 +16,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import FancyBboxPatch
 from matplotlib.ticker import MaxNLocator
 
-from ._validate import check_array, check_choice, check_number, check_positive_int
+from ._validate import LessonError, check_array, check_choice, check_number, check_positive_int
 from .rnn_train import moving_average
 
 # Okabe and Ito's palette, distinguishable with the common colour-vision deficiencies.
@@ -73,6 +75,38 @@ def new_figure(nrows: int = 1, ncols: int = 1, *, width: float = 7.0, height: fl
     fig = Figure(figsize=(width, height), layout="constrained")
     axes = fig.subplots(nrows, ncols, squeeze=True, **kwargs)
     return fig, axes
+
+
+class Picture:
+    """A finished figure as a notebook shows it: a PNG at twice its layout size, with alt text.
+
+    The image is sent as HTML, `<img alt="...">`, so screen readers, exported slides and
+    `jupyter nbconvert` keep a sentence saying what it shows; `text/plain` carries the same
+    sentence where no image can be shown.
+    """
+
+    def __init__(self, fig: Figure, alt: str, density: float = 2.0):
+        if not isinstance(alt, str) or len(alt.strip()) < 10:
+            raise LessonError(f"alt should be a sentence saying what the figure shows (for screen readers and "
+                              f"slides); got {alt!r}.")
+        self.alt = alt.strip()
+        self.width_px = int(round(fig.get_figwidth() * fig.dpi))
+        self.png = render_png(fig, dpi=int(round(fig.dpi * density)))
+
+    def _repr_html_(self) -> str:
+        data = base64.b64encode(self.png).decode("ascii")
+        return (f'<img src="data:image/png;base64,{data}" alt="{html.escape(self.alt, quote=True)}" '
+                f'width="{self.width_px}" style="max-width:100%;height:auto">')
+
+    def __repr__(self) -> str:
+        return f"[figure: {self.alt}]"
+
+
+def show(fig: Figure, alt: str) -> Picture:
+    """End a notebook cell with show(fig, "what the figure shows") to display `fig` with alt text."""
+    if not isinstance(fig, Figure):
+        raise LessonError(f"fig should be a matplotlib Figure (from plots.new_figure); got {type(fig).__name__}.")
+    return Picture(fig, alt)
 
 
 def render_png(fig: Figure, dpi: int = 100) -> bytes:

@@ -1,20 +1,26 @@
-"""The margins each notebook asserts for its trained models hold over seeds 0-4, not only seed 0.
+"""Every notebook's claims hold with every seed shifted, not only with the seed it was saved with.
 
-Each benchmarks/seeds_NN.py re-runs its notebook's own experiments for every seed and exits
-non-zero if any claim fails for any of them.
+nbval (in `make test`) runs each notebook as saved; this runs each one more time with every
+source of randomness shifted by OFFSET (tools/seeds.py), so a claim that is true for seed 0 only
+fails here. The full sweep, 20 offsets or more per notebook, is run before a notebook is
+committed (CONTRIBUTING.md); this is its sentinel in the test command.
 """
 
 import pathlib
-import subprocess
 import sys
 
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-SCRIPTS = sorted((ROOT / "benchmarks").glob("seeds_*.py"))
+sys.path.insert(0, str(ROOT / "tools"))
+
+import seeds  # noqa: E402
+
+OFFSET = 13  # one of the swept offsets (1-20), fixed so that CI is reproducible
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 
 
-@pytest.mark.parametrize("script", SCRIPTS, ids=[s.stem for s in SCRIPTS])
-def test_asserted_margins_hold_over_seeds(script):
-    proc = subprocess.run([sys.executable, str(script)], cwd=ROOT, capture_output=True, text=True, timeout=300)
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_claims_hold_with_shifted_seeds(path):
+    result = seeds.run(str(path), OFFSET)
+    assert not result["failures"], seeds.describe(result)

@@ -1,0 +1,4 @@
+"""Solutions to notebook 10's exercises. Try each one first: its checker tells you where you stand."""
+
+#: exercise number -> (the name the answer defines, the checker in lstm_lessons.checks that proves it)
+EXERCISES: dict = {}
