@@ -243,8 +243,10 @@ class RNN(_Layer):
         act = _act(self.nonlinearity)
         xw = seq @ w_ih.T + b_ih  # (T, B, H): all input projections in one multiply
         h, outs = states[0], []
-        for t in range(seq.shape[0]):
-            h = act(xw[t] + h @ w_hh.T + b_hh)  # (B, H)
+        # unbind: one view per step, whose gradients autograd gathers in one go (indexing xw[t] at every
+        # step would make the backward build a full (T, B, H) zero tensor per step)
+        for xw_t in xw.unbind(0):
+            h = act(xw_t + h @ w_hh.T + b_hh)  # (B, H)
             outs.append(h)
         return torch.stack(outs), (h,)
 
@@ -259,8 +261,8 @@ class LSTM(_Layer):
         w_ih, w_hh, b_ih, b_hh = weights
         xw = seq @ w_ih.T + (b_ih + b_hh)  # (T, B, 4H): all input projections in one multiply
         (h, c), outs = states, []
-        for t in range(seq.shape[0]):
-            h, c = _lstm_math(xw[t] + h @ w_hh.T, c)  # one fused recurrent multiply per step
+        for xw_t in xw.unbind(0):  # one view per step (see RNN._run_layer)
+            h, c = _lstm_math(xw_t + h @ w_hh.T, c)  # one fused recurrent multiply per step
             outs.append(h)
         return torch.stack(outs), (h, c)
 
@@ -278,8 +280,8 @@ class GRU(_Layer):
         w_ih, w_hh, b_ih, b_hh = weights
         xw = seq @ w_ih.T + b_ih  # (T, B, 3H)
         h, outs = states[0], []
-        for t in range(seq.shape[0]):
-            h = _gru_math(xw[t], h, w_hh, b_hh, self.reset)
+        for xw_t in xw.unbind(0):  # one view per step (see RNN._run_layer)
+            h = _gru_math(xw_t, h, w_hh, b_hh, self.reset)
             outs.append(h)
         return torch.stack(outs), (h,)
 
