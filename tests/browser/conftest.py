@@ -138,6 +138,17 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     tr.write_line(f"{'frontend':10} {'notebook':22} {'widget / control':34} {'move':22} {'browser ms':>10} {'kernel ms':>9}")
     for r in rows:
         kernel = f"{r['kernel_redraw_ms']:.0f}" if r.get("kernel_redraw_ms") is not None else "-"
+        if r["move"] == "long drag":
+            tr.write_line(f"{r['frontend']:10} {r['notebook'][:22]:22} {(r['widget'] + ' / ' + r['control'])[:34]:34} "
+                          f"long drag {r['drag_s']} s: {r['frames_during_drag']} frames during it "
+                          f"({r['values_during_drag']} values), final value on show {r['final_on_show_ms']:.0f} ms "
+                          f"after release, last frame at {r['exact_final_after_ms']:.0f} ms, none older after it")
+            continue
         tr.write_line(f"{r['frontend']:10} {r['notebook'][:22]:22} {(r['widget'] + ' / ' + r['control'])[:34]:34} "
                       f"{r['move'][:22]:22} {r['browser_ms']:10.0f} {kernel:>9}")
+    for frontend in sorted({r["frontend"] for r in rows}):
+        ms = sorted(r["browser_ms"] for r in rows if r["frontend"] == frontend and r.get("browser_ms") is not None)
+        if ms:
+            tr.write_line(f"{frontend}: median move -> new image {ms[len(ms) // 2]:.0f} ms over {len(ms)} moves "
+                          f"(target <= 150 ms in JupyterLab)")
     tr.write_line(f"(also in {lb.TIMINGS.relative_to(lb.ROOT)}; screenshots in {lb.SCREENSHOTS.relative_to(lb.ROOT)}/)")

@@ -364,9 +364,11 @@ JS_WATCH_IOPUB = """
 """ % JS_PANEL
 JS_IOPUB_ERRORS = "() => window.__lstmIopubErrors || []"
 
-# Kernel-side bookkeeping of every FigureWidget alive in the kernel: redraw counts and the
-# duration of the last redraw, read with a silent user expression (no output, no history).
-KERNEL_EXPR = ("__import__('json').dumps([[id(o), o.redraws, o.last_redraw_s] for o in __import__('gc').get_objects() "
+# Kernel-side bookkeeping of every FigureWidget alive in the kernel, read with a silent user
+# expression (no output, no history): frames sent, time of the last, exact frames sent, whether
+# the frame on show is exact, and its generation (each PNG carries it, see frame_info below).
+KERNEL_EXPR = ("__import__('json').dumps([[id(o), o.redraws, o.last_redraw_s, o.exact_redraws, o.exact, o.generation] "
+               "for o in __import__('gc').get_objects() "
                "if issubclass(type(o), __import__('lstm_lessons.widgets', fromlist=['FigureWidget']).FigureWidget)])")
 JS_KERNEL_WIDGETS = """
 async ([name, expr]) => {
@@ -381,21 +383,65 @@ async ([name, expr]) => {
 }
 """ % JS_PANEL
 
-# Arm a widget before a move: mark the current image old, then note the time of the learner's
-# input (key, release of a drag, change of a select) and of the first new image in the figure.
+# ipywidgets shows an Image's bytes through a blob: URL. Keep each blob, so the test can read the
+# PNG on show and the frame it says it is (the engine writes {"generation", "exact", "values"} into
+# a tEXt chunk "lstm-frame" of every PNG it sends).
+JS_KEEP_BLOBS = """
+() => {
+  if (window.__lstmBlobs) return true;
+  window.__lstmBlobs = new Map();
+  const create = URL.createObjectURL.bind(URL);
+  URL.createObjectURL = (obj) => {
+    const url = create(obj);
+    if (obj instanceof Blob) {
+      window.__lstmBlobs.set(url, obj);
+      if (window.__lstmBlobs.size > 2000) window.__lstmBlobs.delete(window.__lstmBlobs.keys().next().value);
+    }
+    return url;
+  };
+  window.__lstmFrame = async (url) => {
+    const blob = window.__lstmBlobs.get(url);
+    if (!blob) return null;
+    const bytes = new Uint8Array(await blob.arrayBuffer());
+    const view = new DataView(bytes.buffer);
+    let pos = 8;
+    while (pos + 8 <= bytes.length) {
+      const length = view.getUint32(pos);
+      const tag = String.fromCharCode(...bytes.slice(pos + 4, pos + 8));
+      if (tag === 'tEXt') {
+        const body = new TextDecoder('latin1').decode(bytes.slice(pos + 8, pos + 8 + length));
+        const cut = body.indexOf(String.fromCharCode(0));
+        if (body.slice(0, cut) === 'lstm-frame') return JSON.parse(body.slice(cut + 1));
+      }
+      pos += 12 + length;
+    }
+    return null;
+  };
+  return true;
+}
+"""
+JS_FRAME_OF = "async (url) => window.__lstmFrame ? await window.__lstmFrame(url) : null"
+
+# Arm a widget before a move: note the image's current src, then the time of the learner's input
+# (key, release of a drag, change of a select), of the first new src, and of its decoding (load).
 JS_ARM = """
 (root) => {
   const fig = root.querySelector('.lstm-figure');
-  fig.querySelectorAll('img').forEach(img => img.setAttribute('data-lstm-old', '1'));
-  const st = {t0: null, t1: null, src: null, errors: (window.__lstmIopubErrors || []).length};
+  const img = fig.querySelector('img');
+  const st = {t0: null, t1: null, t2: null, src: null, old: img ? img.getAttribute('src') : null,
+              errors: (window.__lstmIopubErrors || []).length};
   const mark = () => { if (st.t0 === null) st.t0 = performance.now(); };  // the first input after arming
-  // On window, capturing: before any handler of the page, so t0 is the input itself.
-  const events = ['keydown', 'pointerup', 'mouseup', 'change'];
+  // On window, capturing: before any handler of the page, so t0 is the input itself (for a drag,
+  // the press: with continuous updates the first new image comes while the pointer still moves).
+  const events = ['keydown', 'pointerdown', 'pointerup', 'mouseup', 'change'];
   events.forEach(ev => window.addEventListener(ev, mark, true));
+  const loaded = () => { if (st.t1 !== null && st.t2 === null) st.t2 = performance.now(); };
   const check = () => {
-    const img = fig.querySelector('img:not([data-lstm-old])');
-    if (img && img.getAttribute('src') && st.t1 === null) {
-      st.t1 = performance.now(); st.src = img.getAttribute('src');
+    const now = fig.querySelector('img');
+    if (now && now.getAttribute('src') && now.getAttribute('src') !== st.old && st.t1 === null) {
+      st.t1 = performance.now(); st.src = now.getAttribute('src');
+      now.addEventListener('load', loaded, {once: true});
+      if (now.complete && now.naturalWidth > 0) loaded();
     }
   };
   const obs = new MutationObserver(check);
@@ -405,9 +451,54 @@ JS_ARM = """
 }
 """
 
-JS_MOVE_STATE = "() => { const s = window.__lstmMove; return {t0: s.t0, t1: s.t1, src: s.src}; }"
+JS_MOVE_STATE = "() => { const s = window.__lstmMove; return {t0: s.t0, t1: s.t1, t2: s.t2, src: s.src}; }"
 # Done waiting: a new image arrived, or the kernel reported an error.
-JS_MOVE_DONE = "() => window.__lstmMove.t1 !== null || (window.__lstmIopubErrors || []).length > window.__lstmMove.errors"
+JS_MOVE_DONE = ("() => (window.__lstmMove.t1 !== null && window.__lstmMove.t2 !== null) || "
+                "(window.__lstmIopubErrors || []).length > window.__lstmMove.errors")
+
+# A long drag: every new src of the figure's image with the time it came, every readout text with
+# its time, and the time of the pointer's release.
+JS_RECORD = """
+(root) => {
+  const fig = root.querySelector('.lstm-figure');
+  const readout = root.querySelector('.lstm-readout');
+  const rec = {frames: [], readouts: [], up: null, down: null};
+  const img = () => fig.querySelector('img');
+  let last = img() ? img().getAttribute('src') : null;
+  const obs = new MutationObserver(() => {
+    const src = img() && img().getAttribute('src');
+    if (src && src !== last) { last = src; rec.frames.push({t: performance.now(), src}); }
+  });
+  obs.observe(fig, {childList: true, subtree: true, attributes: true, attributeFilter: ['src']});
+  let text = readout.innerText;
+  const robs = new MutationObserver(() => {
+    if (readout.innerText !== text) { text = readout.innerText; rec.readouts.push({t: performance.now(), text}); }
+  });
+  robs.observe(readout, {childList: true, subtree: true, characterData: true});
+  const up = () => { rec.up = performance.now(); };
+  const down = () => { if (rec.down === null) rec.down = performance.now(); };
+  window.addEventListener('pointerup', up, true);
+  window.addEventListener('pointerdown', down, true);
+  rec.stop = () => { obs.disconnect(); robs.disconnect(); window.removeEventListener('pointerup', up, true);
+                     window.removeEventListener('pointerdown', down, true); };
+  window.__lstmRecord = rec;
+}
+"""
+JS_RECORDED = """
+async () => {
+  const rec = window.__lstmRecord; rec.stop();
+  const frames = [];
+  for (const f of rec.frames) frames.push({t: f.t, frame: await window.__lstmFrame(f.src)});
+  return {frames, readouts: rec.readouts, up: rec.up, down: rec.down, now: performance.now()};
+}
+"""
+
+# The figure's image: its pixels against its size on the page (2 means crisp on a 2x screen).
+JS_DENSITY = """
+(root) => { const img = root.querySelector('.lstm-figure img');
+            const w = img.getBoundingClientRect().width;
+            return w > 0 ? img.naturalWidth / w : null; }
+"""
 JS_DISARM = "() => { if (window.__lstmMove) window.__lstmMove.disarm(); }"
 
 
