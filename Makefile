@@ -41,6 +41,8 @@ $(IPYW7)/.installed: pyproject.toml
 	@touch $@
 
 test-ipywidgets7: $(IPYW7)/.installed
+	@# .venv-ipyw7 has only the "test" extra: every test module must still be collectable there.
+	$(IPYW7)/bin/python -m pytest --collect-only -q -p no:cacheprovider tests > /dev/null
 	$(IPYW7)/bin/python -m pytest -n 2 --dist loadfile -p no:cacheprovider tests/test_widgets*.py \
 		$$($(IPYW7)/bin/python tests/browser/lstm_browser.py) --nbval-lax --nbval-current-env
 

@@ -59,6 +59,8 @@ def sync_notebook(path: pathlib.Path, write: bool = True) -> list:
     nb = json.loads(path.read_text())
     changed = []
     for cell in nb["cells"]:
+        if "navigation" in cell.get("metadata", {}).get("tags", []):
+            continue  # tools/navigation.py writes those, with the badges of the next notebook
         src = "".join(cell["source"])
         if cell["cell_type"] == "markdown" and BADGE_MARKER in src:
             lines = src.split("\n")

@@ -250,7 +250,7 @@ def test_backward_step_reference_matches_finite_differences():
         return float(np.sum(dh * cells.rnn_step(x, h_prev, w)))
 
     h = cells.rnn_step(x, h_prev, w)
-    dx, dh_prev, dW_ih, dW_hh, db = checks._rnn_backward_step(dh, h, h_prev, x, w.W_ih, w.W_hh)
+    dx, dh_prev, dW_ih, dW_hh, db = checks.nb01._rnn_backward_step(dh, h, h_prev, x, w.W_ih, w.W_hh)
     errors = cells.gradient_check(loss, {"x": x, "h_prev": h_prev, "W_ih": w.W_ih, "W_hh": w.W_hh, "b_ih": w.b_ih},
                                   {"x": dx, "h_prev": dh_prev, "W_ih": dW_ih, "W_hh": dW_hh, "b_ih": db})
     assert max(errors.values()) < 1e-7
@@ -320,7 +320,7 @@ def test_check_truncation_reach():
 
 def test_truncation_reach_oracle_agrees_with_the_window_rule():
     for t, k in [(0, 1), (5, 3), (6, 3), (11, 4), (2, 8)]:
-        assert list(checks._truncation_reach(t, k)) == list(range(t // k * k, t + 1))
+        assert list(checks.nb01._truncation_reach(t, k)) == list(range(t // k * k, t + 1))
 
 
 # --------------------------------------------------------------------------- plots

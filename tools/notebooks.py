@@ -33,6 +33,8 @@ def numbered(paths=None) -> list:
 def slide_type(cell) -> str:
     """Title and '## ' sections start a slide, '### ' a sub-slide; everything else continues it."""
     src = "".join(cell.source).lstrip()
+    if "navigation" in cell.metadata.get("tags", []):
+        return "skip"  # previous / next links (tools/navigation.py) have no place on a slide
     if cell.cell_type == "markdown" and (src.startswith("# ") or src.startswith("## ")):
         return "slide"
     if cell.cell_type == "markdown" and src.startswith("### "):

@@ -3,6 +3,7 @@
     python tools/seeds.py notebooks/01_vanilla_rnn.ipynb                  # offsets 1 to 20
     python tools/seeds.py --offsets 7 notebooks/02_*.ipynb                # one offset
     python tools/seeds.py --offsets 1-40 --jobs 2 --json artifacts/seeds.json   # every notebook, 40 offsets
+    python tools/seeds.py --record "run.test_mse / run.baseline_mse" notebooks/01_*.ipynb  # and the worst value
 
 Every claim a notebook makes about a result is an `assert`, and it must hold for any seed, not
 only the one the notebook was saved with. This tool runs a notebook top to bottom in a fresh
@@ -13,6 +14,10 @@ package) asks for: `np.random.default_rng(s)`, `np.random.seed(s)`, `np.random.R
 together, and the same data, weights and batches a learner would get after editing the seeds
 are drawn. Cells keep running after a failure, and the report lists every cell that raised,
 first failure first. Offset 0 is the notebook as saved. Exit status 1 if any run failed.
+
+`--record EXPR` evaluates an expression in the notebook's namespace after the last cell, for
+every offset, and prints its smallest and largest value over the sweep: the numbers a notebook's
+"How this notebook checks itself" section quotes next to each asserted threshold.
 """
 
 from __future__ import annotations
@@ -85,21 +90,42 @@ def parse_offsets(text: str) -> list:
     return out
 
 
-def run(notebook: str, offset: int, timeout: int = 300) -> dict:
-    """Run one notebook with every seed shifted by `offset`; returns the cells that raised, in order."""
+RECORD_SOURCE = '''\
+import json as _json
+_recorded = {{}}
+for _expr in {exprs!r}:
+    try:
+        _recorded[_expr] = float(eval(_expr))
+    except Exception as _err:  # a name the failing run never defined
+        _recorded[_expr] = repr(_err)
+print("LSTM_LESSONS_RECORDED " + _json.dumps(_recorded))
+'''
+
+
+def run(notebook: str, offset: int, timeout: int = 300, record: tuple = ()) -> dict:
+    """Run one notebook with every seed shifted by `offset`; returns the cells that raised, in order,
+    and the value of each expression in `record` after the last cell."""
     import nbformat
     from nbclient import NotebookClient
 
     path = pathlib.Path(notebook).resolve()
     nb = nbformat.read(path, as_version=4)
     nb.cells.insert(0, nbformat.v4.new_code_cell(SHIFT_SOURCE.format(offset=int(offset))))
+    if record:
+        nb.cells.append(nbformat.v4.new_code_cell(RECORD_SOURCE.format(exprs=list(record))))
     start = time.perf_counter()
     env_path = os.environ.get("PYTHONPATH", "")
     os.environ["PYTHONPATH"] = str(ROOT) + (os.pathsep + env_path if env_path else "")
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=True,
                             resources={"metadata": {"path": str(path.parent)}})
     client.execute()
-    failures = []
+    failures, recorded = [], {}
+    if record:
+        for out in nb.cells[-1].get("outputs", []):
+            for line in out.get("text", "").splitlines():
+                if line.startswith("LSTM_LESSONS_RECORDED "):
+                    recorded = json.loads(line.split(" ", 1)[1])
+        nb.cells.pop()
     for index, cell in enumerate(nb.cells[1:], 1):
         if cell.cell_type != "code":
             continue
@@ -108,7 +134,7 @@ def run(notebook: str, offset: int, timeout: int = 300) -> dict:
                 failures.append({"cell": index, "source": "".join(cell.source).strip().splitlines()[:1],
                                  "error": out.get("ename", ""), "message": out.get("evalue", "")})
     return {"notebook": path.name, "offset": int(offset), "seconds": round(time.perf_counter() - start, 1),
-            "failures": failures}
+            "failures": failures, "recorded": recorded}
 
 
 def describe(result: dict) -> str:
@@ -128,12 +154,15 @@ def main(argv=None) -> int:
     parser.add_argument("--offsets", default="1-20", help="offsets: 7, or 1-20, or 3,5,9 (default 1-20)")
     parser.add_argument("--jobs", type=int, default=1, help="runs at a time (each uses one core)")
     parser.add_argument("--json", help="also write every result to this file")
+    parser.add_argument("--record", action="append", default=[], metavar="EXPR",
+                        help="an expression to evaluate after the last cell; its range over the sweep is printed")
     args = parser.parse_args(argv)
     notebooks = args.notebooks or [str(p) for p in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))]
     jobs = [(nb, k) for nb in notebooks for k in parse_offsets(args.offsets)]
     results = []
     with futures.ProcessPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-        for result in pool.map(run, *zip(*jobs)):
+        records = [tuple(args.record)] * len(jobs)
+        for result in pool.map(run, *zip(*jobs), [300] * len(jobs), records):
             results.append(result)
             print(describe(result), flush=True)
     print("\nsummary:")
@@ -142,6 +171,11 @@ def main(argv=None) -> int:
         bad = [r["offset"] for r in mine if r["failures"]]
         print(f"  {pathlib.Path(nb).name}: {len(mine)} offsets run, "
               + (f"failures at offsets {bad}" if bad else "failures: none"))
+        for expr in args.record:
+            values = [r["recorded"].get(expr) for r in mine]
+            numbers = [v for v in values if isinstance(v, float)]
+            if numbers:
+                print(f"    {expr}: from {min(numbers):.4g} to {max(numbers):.4g} over {len(numbers)} offsets")
     if args.json:
         pathlib.Path(args.json).parent.mkdir(parents=True, exist_ok=True)
         pathlib.Path(args.json).write_text(json.dumps(results, indent=1))
