@@ -1,7 +1,8 @@
 # The two commands of the README, and the third that refreshes the notebooks' outputs.
 #   make lab      set up .venv and open the series in JupyterLab
-#   make test     set up .venv and run every test (unit tests, then every notebook under nbval,
-#                 then the widgets in a browser, then the widget code under Colab's ipywidgets 7.7)
+#   make test     set up .venv and run every test (unit tests, every notebook under nbval and the
+#                 notebooks without widgets with shifted seeds; then the widgets in a browser; then,
+#                 under Colab's ipywidgets 7.7, the widget tests and the widget notebooks with shifted seeds)
 #   make execute  re-execute every notebook in place, in order, from a fresh kernel
 PYTHON ?= python3
 VENV := .venv
@@ -24,7 +25,7 @@ lab: setup
 	$(VENV)/bin/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 test: setup browser
-	$(PY) -m pytest -n 2 --dist loadfile tests notebooks --nbval-lax --nbval-current-env --ignore=tests/browser
+	LSTM_SEED_NOTEBOOKS=plain $(PY) -m pytest -n 2 --dist loadfile tests notebooks --nbval-lax --nbval-current-env --ignore=tests/browser
 	$(PY) -m pytest -p no:xdist tests/browser
 	$(MAKE) --no-print-directory test-ipywidgets7
 
@@ -43,8 +44,9 @@ $(IPYW7)/.installed: pyproject.toml
 test-ipywidgets7: $(IPYW7)/.installed
 	@# .venv-ipyw7 has only the "test" extra: every test module must still be collectable there.
 	$(IPYW7)/bin/python -m pytest --collect-only -q -p no:cacheprovider tests > /dev/null
-	$(IPYW7)/bin/python -m pytest -n 2 --dist loadfile -p no:cacheprovider tests/test_widgets*.py \
-		$$($(IPYW7)/bin/python tests/browser/lstm_browser.py) --nbval-lax --nbval-current-env
+	@# the widget tests, and every widget notebook run with its seeds shifted (tests/test_seeds.py)
+	LSTM_SEED_NOTEBOOKS=widgets $(IPYW7)/bin/python -m pytest -n 2 --dist loadfile -p no:cacheprovider \
+		tests/test_widgets*.py tests/test_seeds.py
 
 execute: setup
 	$(PY) tools/notebooks.py execute
