@@ -63,9 +63,10 @@ def write_once_weights(gain: float = GAIN, read: bool = True) -> Weights:
     """H = 2: unit 0 keeps the FIRST flagged value only; unit 1 remembers that one is stored.
 
     Unit 1's cell becomes 1 at the first STORE flag and stays there, and its output gate is
-    always open, so h_1 = tanh(1) = 0.76 tells the next step "full". Unit 0's input gate reads
-    h_1 (through W_hh) and stays shut once it is full. read=False sets W_hh to zero: the gates
-    can no longer read the state, and every STORE flag overwrites the memory.
+    always open, so h_1 = tanh(1) = 0.76 tells the next step "full". Unit 0's input and forget
+    gates read h_1 (through W_hh): once it is full, a STORE flag neither opens the input gate nor
+    shuts the forget gate. read=False sets W_hh to zero: the gates can no longer read the state,
+    and every STORE flag overwrites the memory.
     """
     k = check_number(gain, "gain", low=1.0, high=100.0)
     w = _blank(2)

@@ -127,6 +127,12 @@ def test_write_once_keeps_the_first_value_only_because_the_gates_read_h():
         assert np.abs(without - handset.recalled(task.last)).max() < TOL
 
 
+def test_write_once_keeps_the_first_of_three_flagged_values():
+    for task in random_tasks(seed=4, stores=3):
+        h = handset.run(task.xs, handset.write_once_weights()).h[:, task.recall_at, 0]
+        assert np.abs(h - handset.recalled(task.first)).max() < TOL
+
+
 def test_write_once_is_blind_when_the_flag_units_read_gate_is_shut():
     task = handset.memory_task(10, (1, 5), 8, batch=16, seed=8)
     w = handset.write_once_weights()
