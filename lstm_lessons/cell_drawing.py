@@ -248,9 +248,10 @@ class CellDrawing:
         (m,) = self.ax.plot([x], [y], marker=marker, ms=11 * self.fs, color=color, zorder=3, lw=0)
         return self._show(m, part)
 
-    def _text(self, x, y, s, size=14, color=INK, part=None, key=None, weight="normal", **kw):
-        if key is None:  # a name: drawn once
-            t = self.ax.text(x, y, s, fontsize=size * self.fs, color=color, fontweight=weight, zorder=6, **kw)
+    def _text(self, x, y, s, size=14, color=INK, part=None, key=None, weight="normal", over=False, **kw):
+        if key is None:  # a name: drawn once (over=True: redrawn with the animated artists it sits on)
+            t = self.ax.text(x, y, s, fontsize=size * self.fs, color=color, fontweight=weight, zorder=6,
+                             animated=self.animated and over, **kw)
         else:  # a number that changes: cached outlines redraw twenty times faster than a Text
             t = FastText(x, y, s, size=size * self.fs, color=color, weight=weight, zorder=6, animated=self.animated,
                          ha=kw.get("ha", "left"), va=kw.get("va", "baseline"))
@@ -265,7 +266,8 @@ class CellDrawing:
         if gate is not None:
             self._nodes.setdefault(gate, []).append(c)
         self._show(c, part)
-        self._text(x, y - 0.02, symbol, size=size, color=INK, part=part, ha="center", va="center", weight="bold")
+        self._text(x, y - 0.02, symbol, size=size, color=INK, part=part, ha="center", va="center", weight="bold",
+                   over=gate is not None)  # the circle is redrawn, so the symbol on it must be too
         return c
 
     def _squash(self, x, y, label, part=None):
@@ -291,7 +293,8 @@ class CellDrawing:
         self._gauges[gate] = (fill, x0, y0, span)
         if fn == "tanh":  # the zero line of a gauge that goes both ways
             self._line([x0 + 0.06, x0 + BOX_W - 0.06], [y, y], MUTED, lw=0.8, part=gate, z=3.6)
-        self._text(x, y0 + BOX_H - 0.08, name, size=18, color=INK, part=gate, ha="center", va="top")
+        self._text(x, y0 + BOX_H - 0.08, name, size=18, color=INK, part=gate, ha="center", va="top",
+                   over=True)  # the fill is redrawn under it
         self._text(x, y0 + 0.42, "", size=15, part=gate, key=gate, weight="bold", ha="center", va="center")
         if fn in ("σ", "tanh"):  # the activation, under the box beside the line that feeds it
             self._text(x - 0.12, y0 - 0.1, fn, size=11, color=MUTED, part=gate, ha="right", va="top")
