@@ -109,6 +109,7 @@ class CellDrawing:
             fontscale = min(1.3, max(0.55, width / 6.8))
         self.fs = float(fontscale)
         self._texts = {}    # key -> animated Text showing a number
+        self._over = []  # names redrawn with the animated artists under them
         self._gauges = {}   # gate -> (Rectangle, x0, y0, range) filled in proportion to the gate
         self._gated = {}    # gate -> [(Line2D, base width)] drawn as open as the gate
         self._nodes = {}    # gate -> [Circle] whose edge takes the gate's colour when it is open
@@ -161,7 +162,7 @@ class CellDrawing:
         """The artists `update` changes (animated when the drawing was made with animated=True)."""
         out = list(self._texts.values()) + [g[0] for g in self._gauges.values()]
         out += [line for lines in self._gated.values() for line, _ in lines]
-        return out + [c for cs in self._nodes.values() for c in cs]
+        return out + [c for cs in self._nodes.values() for c in cs] + self._over
 
     # --- values
     def _check(self, values) -> dict:
@@ -252,6 +253,8 @@ class CellDrawing:
         if key is None:  # a name: drawn once (over=True: redrawn with the animated artists it sits on)
             t = self.ax.text(x, y, s, fontsize=size * self.fs, color=color, fontweight=weight, zorder=6,
                              animated=self.animated and over, **kw)
+            if self.animated and over:
+                self._over.append(t)
         else:  # a number that changes: cached outlines redraw twenty times faster than a Text
             t = FastText(x, y, s, size=size * self.fs, color=color, weight=weight, zorder=6, animated=self.animated,
                          ha=kw.get("ha", "left"), va=kw.get("va", "baseline"))
