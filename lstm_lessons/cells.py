@@ -379,6 +379,111 @@ def lstm_backward(trace: LSTMTrace, w: Weights, dh=None, dh_n=None, dc_n=None) -
     return Grads(**g_w, xs=dxs, h0=dh_next, c0=dc_next)
 
 
+# --------------------------------------------------------------------------- LSTM with peephole connections
+
+#: The gates that look at the cell through a peephole, in the order of the rows of `peepholes` (3, H).
+PEEPHOLE_GATES = ("i", "f", "o")
+
+
+def _check_peepholes(peepholes, w: Weights) -> np.ndarray:
+    return check_array(peepholes, "peepholes", (3, "H"), _sizes(w),
+                       hint="Give one row of diagonal peephole weights per gate, in the order i, f, o.")
+
+
+def peephole_lstm_step(x, h_prev, c_prev, w: Weights, peepholes) -> LSTMStep:
+    """One step of the LSTM with peephole connections (Gers and Schmidhuber, 2000): the gates also see the cell.
+
+    peepholes (3, H) holds the diagonal peephole weights p_i, p_f, p_o: the input and forget gates
+    see c_(t-1), the output gate sees the new c_t. With zero peepholes this is lstm_step (introduced in 05).
+    """
+    w = _check_weights(w, "lstm")
+    sizes = _sizes(w)
+    x = check_array(x, "x", ("B", "I"), sizes)
+    h_prev = check_array(h_prev, "h_prev", ("B", "H"), sizes)
+    c_prev = check_array(c_prev, "c_prev", ("B", "H"), sizes)
+    p = _check_peepholes(peepholes, w)
+    a = x @ w.W_ih.T + w.b_ih + h_prev @ w.W_hh.T + w.b_hh  # (B, 4H)
+    return _peephole_step(a, c_prev, p, w.hidden_size)
+
+
+def _peephole_step(a, c_prev, p, H) -> LSTMStep:
+    # i = sigmoid(a_i + p_i * c_{t-1}),  f = sigmoid(a_f + p_f * c_{t-1})
+    i = sigmoid(a[:, 0 * H:1 * H] + p[0] * c_prev)
+    f = sigmoid(a[:, 1 * H:2 * H] + p[1] * c_prev)
+    g = np.tanh(a[:, 2 * H:3 * H])
+    # c_t = f * c_{t-1} + i * g
+    c = f * c_prev + i * g
+    # o = sigmoid(a_o + p_o * c_t): the output gate sees the cell it is about to read
+    o = sigmoid(a[:, 3 * H:4 * H] + p[2] * c)
+    # h_t = o * tanh(c_t)
+    h = o * np.tanh(c)
+    return LSTMStep(h, c, i, f, g, o)
+
+
+def peephole_lstm_forward(xs, w: Weights, peepholes, h0=None, c0=None) -> LSTMTrace:
+    """Run the peephole LSTM over xs of shape (B, T, I); returns an LSTMTrace (see peephole_lstm_step)."""
+    w = _check_weights(w, "lstm")
+    sizes = _sizes(w)
+    xs = check_array(xs, "xs", ("B", "T", "I"), sizes)
+    p = _check_peepholes(peepholes, w)
+    B, T, _ = xs.shape
+    H = w.hidden_size
+    h = _initial(h0, "h0", B, w, sizes)
+    c = _initial(c0, "c0", B, w, sizes)
+    h_init, c_init = h, c
+    xw = xs @ w.W_ih.T + w.b_ih  # (B, T, 4H)
+    out = {k: np.empty((B, T, H)) for k in ("h", "c", "i", "f", "g", "o")}
+    for t in range(T):
+        step = _peephole_step(xw[:, t] + h @ w.W_hh.T + w.b_hh, c, p, H)  # (B, H) each
+        h, c = step.h, step.c
+        for k in out:
+            out[k][:, t] = getattr(step, k)
+    return LSTMTrace(xs, h_init, c_init, **out)
+
+
+def peephole_lstm_backward(trace: LSTMTrace, w: Weights, peepholes, dh=None, dh_n=None, dc_n=None):
+    """Backpropagation through time for the peephole LSTM; returns (Grads, dpeepholes of shape (3, H)).
+
+    Arguments as lstm_backward; `trace` is what peephole_lstm_forward returned for the same peepholes.
+    """
+    w = _check_weights(w, "lstm")
+    if not isinstance(trace, LSTMTrace):
+        raise LessonError(f"trace should be the LSTMTrace that peephole_lstm_forward returned; got {type(trace).__name__}.")
+    sizes = _sizes(w)
+    p = _check_peepholes(peepholes, w)
+    dh, dh_n = _check_upstream(trace, dh, dh_n, sizes)
+    B, T, H = trace.h.shape
+    dc_n = np.zeros((B, H)) if dc_n is None else check_array(dc_n, "dc_n", ("B", "H"), dict(sizes, B=B))
+    g_w = {name: np.zeros_like(a) for name, a in w.arrays().items()}
+    dp = np.zeros((3, H))
+    dxs = np.zeros_like(trace.xs)
+    dh_next, dc_next = dh_n.copy(), dc_n.copy()
+    for t in reversed(range(T)):
+        h_prev = trace.h[:, t - 1] if t > 0 else trace.h0
+        c_prev = trace.c[:, t - 1] if t > 0 else trace.c0
+        c = trace.c[:, t]
+        i, f, g, o = trace.i[:, t], trace.f[:, t], trace.g[:, t], trace.o[:, t]
+        tanh_c = np.tanh(c)
+        dh_t = dh[:, t] + dh_next
+        # h_t = o * tanh(c_t),  o = sigmoid(a_o + p_o * c_t)
+        da_o = dh_t * tanh_c * o * (1 - o)
+        dc = dc_next + dh_t * o * (1.0 - tanh_c**2) + da_o * p[2]
+        # c_t = f * c_{t-1} + i * g,  i = sigmoid(a_i + p_i * c_{t-1}),  f = sigmoid(a_f + p_f * c_{t-1})
+        da_i = dc * g * i * (1 - i)
+        da_f = dc * c_prev * f * (1 - f)
+        da_g = dc * i * (1 - g**2)
+        dc_next = dc * f + da_i * p[0] + da_f * p[1]
+        dp += np.stack([(da_i * c_prev).sum(0), (da_f * c_prev).sum(0), (da_o * c).sum(0)])
+        da = np.concatenate([da_i, da_f, da_g, da_o], axis=1)  # (B, 4H)
+        g_w["W_ih"] += da.T @ trace.xs[:, t]
+        g_w["W_hh"] += da.T @ h_prev
+        g_w["b_ih"] += da.sum(0)
+        g_w["b_hh"] += da.sum(0)
+        dxs[:, t] = da @ w.W_ih
+        dh_next = da @ w.W_hh
+    return Grads(**g_w, xs=dxs, h0=dh_next, c0=dc_next), dp
+
+
 # --------------------------------------------------------------------------- GRU
 
 GRU_RESET = ("after", "before")

@@ -61,6 +61,11 @@ def setup(seed: int = 0, threads: int | None = None, torch: bool = True, quiet: 
     threads = DEFAULT_THREADS if threads is None else check_positive_int(threads, "threads")
     random.seed(seed)
     np.random.seed(seed)
+    # NumPy's BLAS gets the same thread count as torch: the notebooks' matrices are small, and a
+    # multi-threaded BLAS on a busy 2-core machine ran notebook 05 six times slower than one thread.
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=threads, user_api="blas")
     device = "cpu"
     if torch:
         import torch as _torch

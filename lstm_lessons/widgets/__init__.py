@@ -7,11 +7,13 @@ What this is: one subpackage, one file per job.
 - gradient_flow: GradientFlowDemo and gradient_verdict (notebook 02)
 - memory_switches: MemorySwitches, write/read/forget switched per step (notebook 03)
 - gate_playground: GatePlayground, the LSTM gate playground (notebook 04)
+- counter:       CounterWidget, a hand-set LSTM counting brackets as you type (notebook 05)
 The drawing of a recurrent cell that the playgrounds of 03-06 share is lstm_lessons.cell_drawing
 (matplotlib only, so static figures use it without widgets).
 What this is not: imported by anything else in the package; it sits on top of it.
 """
 
+from .counter import CounterWidget
 from .controls import button, checkbox, choice, dropdown, int_slider, log_slider, play, slider, toggle
 from .engine import REGISTRY, WIDGET_VIEW_MIME, FigureWidget
 from .forget_gate import ForgetGateDemo
@@ -22,5 +24,6 @@ from .memory_switches import MemorySwitches
 __all__ = [
     "FigureWidget", "WIDGET_VIEW_MIME", "REGISTRY",
     "ForgetGateDemo", "GradientFlowDemo", "gradient_verdict", "MemorySwitches", "GatePlayground",
+    "CounterWidget",
     "slider", "int_slider", "log_slider", "dropdown", "choice", "toggle", "checkbox", "play", "button",
 ]

@@ -21,16 +21,14 @@ from .. import counters
 from ..cells import sigmoid
 from .._validate import LessonError, check_number
 from ..cell_drawing import CellDrawing
-from ..plots import COLORS, PALETTE
+from ..plots import COLORS, PALETTE, FastText
 from .controls import STYLE, slider
 from .engine import FigureWidget
 
 #: The drawing shows the last this many characters (the counter runs over all of them).
 SHOWN = 40
-#: The axes of the series span this fraction of the figure's width; the characters are spread over it.
+#: The series' axes span this fraction of the figure's width.
 LEFT_WIDTH = 0.54
-#: The advance of one DejaVu Sans Mono character, in ems (1233 / 2048).
-MONO_ADVANCE = 0.602
 #: What the hand-set weights do, printed beside the drawing.
 WEIGHTS_NOTE = ("hand-set weights, no training:\n"
                 "f = σ(b_f): keep the count (near 1)\n"
@@ -140,8 +138,10 @@ class CounterWidget(FigureWidget):
         self.ax_depth.set(ylabel="depth (brackets)", xlim=(-0.5, SHOWN - 0.5))
         self.ax_depth.legend(loc="lower left", bbox_to_anchor=(0.0, 0.995), fontsize=11, ncol=2, borderaxespad=0.0,
                             handlelength=1.6)
-        self.depth_title = self.ax_depth.text(0.99, 0.03, " ", transform=self.ax_depth.transAxes, ha="right", va="bottom",
-                                             fontsize=12, fontweight="bold", animated=True)
+        # the texts that change are FastText (glyph outlines cached per string): a Text costs ~20x more per redraw
+        self.depth_title = self.ax_depth.add_artist(FastText(0.99, 0.04, "", size=12, weight="bold", ha="right",
+                                                             va="bottom", transform=self.ax_depth.transAxes,
+                                                             animated=True))
         (self.h_line,) = self.ax_h.plot(x, nan, "s-", color=COLORS["h"], ms=4, lw=1.6, animated=True)
         for y in (-1, 1):
             self.ax_h.axhline(y, color=COLORS["baseline"], ls=":", lw=1)
@@ -157,13 +157,13 @@ class CounterWidget(FigureWidget):
         for ax in (self.ax_depth, self.ax_h, self.ax_gates):
             ax.tick_params(axis="x", bottom=False, labelbottom=False)
             ax.grid(False, axis="x")
-        self.gates_title = self.ax_gates.set_title(" ", fontsize=11.5, loc="left", animated=True)
+        self.gates_title = self.ax_gates.add_artist(FastText(0.0, 1.04, "", size=11.5, ha="left", va="bottom",
+                                                             transform=self.ax_gates.transAxes, animated=True))
         self.ax_gates.set_title("shaded: in quotes", fontsize=11.5, loc="right", color="#8a7d00")
-        # the characters: one monospace line whose letters are exactly one data step apart
-        pitch_pt = width * fig.get_figwidth() * 72 / SHOWN
-        self.chars = self.ax_gates.text(0.5, -0.05, " " * SHOWN, transform=self.ax_gates.transAxes, ha="center",
-                                        va="top", family="DejaVu Sans Mono", fontsize=pitch_pt / MONO_ADVANCE,
-                                        fontweight="bold", parse_math=False, animated=True)
+        # the characters, one under each position
+        below = self.ax_gates.get_xaxis_transform()  # x in data (one step per character), y in axes
+        self.chars = [self.ax_gates.add_artist(FastText(k, -0.07, "", size=14, weight="bold", ha="center", va="top",
+                                                        transform=below, animated=True)) for k in x]
         self.cell = CellDrawing(ax_cell, "lstm", animated=True)
         ax_cell.set_title("the counting element, last character", fontsize=11.5)
         fig.text(0.67, 0.40, WEIGHTS_NOTE, ha="left", va="top", fontsize=11.5, linespacing=1.6, parse_math=False)
@@ -197,7 +197,9 @@ class CounterWidget(FigureWidget):
         bands = _bands(state["inside"][seen])
         for band in self.quote_bands:
             band.set_verts(bands)
-        self.chars.set_text(_printable(state["shown"]).ljust(SHOWN))
+        shown = _printable(state["shown"])
+        for k, char in enumerate(self.chars):
+            char.set_text(shown[k] if k < m else "")
         more = f" (last {SHOWN} of {n} characters)" if start else ""
         if n:
             verdict = "depth read from c: right everywhere" if state["correct"] else "depth read from c: WRONG (leaked)"
