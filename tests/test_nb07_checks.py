@@ -145,3 +145,28 @@ def test_a_stub_and_a_crash_are_reported_in_words(checker):
     assert result.verdict == NOT_YET and "IndexError" in result.message
     result = checker(None)
     assert not result and "the function itself" in result.message
+
+
+def test_fused_gru_solution_matches_nn_gru_gradients_and_reads_the_projections_by_unbind():
+    """The shown answer models the lesson: nn.GRU's gradients, and no xw[t] (whose backward grows with T^2)."""
+    from lstm_lessons.solutions import nb07
+
+    torch.manual_seed(0)
+    gru = torch.nn.GRU(3, 4, dtype=torch.float64)
+    x = torch.randn(6, 2, 3, dtype=torch.float64)
+    h0 = torch.randn(2, 4, dtype=torch.float64)
+    out, h_n = nb07.fused_gru_layer(x, h0, *gru.parameters())
+    ref, ref_h_n = gru(x, h0[None])
+    grad_out = torch.randn_like(out)
+    ours = torch.autograd.grad(out, list(gru.parameters()), grad_out)
+    theirs = torch.autograd.grad(ref, list(gru.parameters()), grad_out)
+    assert torch.allclose(out, ref, atol=1e-12) and torch.allclose(h_n, ref_h_n[0], atol=1e-12)
+    assert all(torch.allclose(a, b, atol=1e-12) for a, b in zip(ours, theirs))
+    seen, stack = set(), [out.grad_fn]
+    while stack:
+        node = stack.pop()
+        if node is not None and node not in seen:
+            seen.add(node)
+            stack.extend(parent for parent, _ in node.next_functions)
+    names = {type(node).__name__ for node in seen}
+    assert "UnbindBackward0" in names and "SelectBackward0" not in names, names

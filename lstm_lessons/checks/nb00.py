@@ -13,11 +13,11 @@ __all__ = ["OTHER_NAMES", "AMBIGUOUS_NAMES", "check_lstm_param_count", "check_me
 #: Names other texts use for the series' symbols (notebook 00's notation table), each with one meaning.
 OTHER_NAMES = {
     "forget gate": "f", "remember gate": "f", "keep gate": "f",
-    "input gate": "i", "save gate": "i", "write gate": "i",
+    "input gate": "i", "save gate": "i", "write gate": "i", "external input gate": "i",
     "output gate": "o", "focus gate": "o", "read gate": "o",
-    "candidate": "g", "cell gate": "g", "c-tilde": "g", "c'": "g",
-    "hidden state": "h", "short-term memory": "h", "control state": "h",
-    "cell state": "c", "long-term memory": "c",
+    "candidate": "g", "cell gate": "g", "c-tilde": "g", "cell input": "g",
+    "hidden state": "h", "short-term memory": "h",
+    "cell state": "c", "long-term memory": "c", "memory cell": "c", "internal state": "c",
     "reset gate": "r", "update gate (gru)": "z", "candidate state (gru)": "n",
 }
 

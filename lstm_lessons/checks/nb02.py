@@ -88,7 +88,7 @@ def check_gradient_norm_after(fn: Callable) -> CheckResult:
         return np.linalg.norm(np.linalg.matrix_power(W, k), 2)
 
     mistakes = {
-        "use the spectral radius to the power k, rho^k (that is only the long-run rate)": lambda W, k: np.max(
+        "use the spectral radius to the power k, rho^k (that is only a lower bound, met in the long run)": lambda W, k: np.max(
             np.abs(np.linalg.eigvals(W))) ** k,
         "use the largest singular value to the power k, sigma_max^k (that is an upper bound)": lambda W, k: np.linalg.norm(
             W, 2) ** k,

@@ -35,13 +35,13 @@ def fused_gru_layer(x, h0, W_ih, W_hh, b_ih, b_hh):
     H = h0.shape[1]
     xw = x @ W_ih.T + b_ih  # (T, B, 3H): the input projections of every step, one multiply
     h, outputs = h0, []
-    for t in range(x.shape[0]):
+    for xw_t in xw:  # one view per step (one unbind), not xw[t]: indexing makes the backward grow with T^2
         gh = h @ W_hh.T + b_hh  # (B, 3H): one fused recurrent multiply; b_hn must stay with W_hn h
         # r, z = sigmoid(W_i[rz] x + b_i[rz] + W_h[rz] h + b_h[rz])
-        r = torch.sigmoid(xw[t, :, :H] + gh[:, :H])
-        z = torch.sigmoid(xw[t, :, H:2 * H] + gh[:, H:2 * H])
+        r = torch.sigmoid(xw_t[:, :H] + gh[:, :H])
+        z = torch.sigmoid(xw_t[:, H:2 * H] + gh[:, H:2 * H])
         # n = tanh(W_in x + b_in + r * (W_hn h + b_hn))
-        n = torch.tanh(xw[t, :, 2 * H:] + r * gh[:, 2 * H:])
+        n = torch.tanh(xw_t[:, 2 * H:] + r * gh[:, 2 * H:])
         # h_t = (1 - z) * n + z * h_{t-1}
         h = (1 - z) * n + z * h
         outputs.append(h)
