@@ -218,4 +218,4 @@ class CounterWidget(FigureWidget):
         deepest = int(np.ceil(self.saturates_at / state["write"]))
         return (f"“{text}” &rarr; depth <b>{depth}</b> after the last character; {verdict} "
                 f"(a = {state['write']:.2f}, b_f = {state['forget_bias']:.1f}, {_leak_words(state['f_const'])}). "
-                f"Through h every depth from {deepest} on looks the same: h = 1.0 exactly.")
+                f"Through h every depth from {deepest} on looks the same: tanh(c) = 1.0 exactly.")
