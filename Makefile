@@ -4,18 +4,22 @@
 #                 notebooks without widgets with shifted seeds; then the widgets in a browser; then,
 #                 under Colab's ipywidgets 7.7, the widget tests and the widget notebooks with shifted seeds)
 #   make execute  re-execute every notebook in place, in order, from a fresh kernel
+#   make slides   lecture decks of every notebook that work offline: slides/index.html (not committed)
+#   make practice the practice copies, notebooks/practice/, and their recorded cases (committed)
+#   make front-page  the README's list of notebooks and docs/thumbnails/ (committed)
+#   make navigation  the previous / next links at the top and bottom of every notebook (committed)
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup lab test execute bench clean browser test-ipywidgets7
+.PHONY: setup lab test execute bench clean browser test-ipywidgets7 slides practice front-page navigation
 
 # torch first, pinned to the CPU build this machine has, so nothing pulls a CUDA build.
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q torch==2.13.0
-	$(PY) -m pip install -q -e ".[lab,test,browser]"
+	$(PY) -m pip install -q -e ".[lab,test,browser,slides]"
 	@touch $(STAMP)
 
 setup: $(STAMP)
@@ -24,8 +28,13 @@ setup: $(STAMP)
 lab: setup
 	$(VENV)/bin/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root,)
 
+# Two test processes or kernels share the 2 cores: each gets one BLAS/OpenMP thread (setup() does the same in a notebook).
+test: export OPENBLAS_NUM_THREADS = 1
+test: export OMP_NUM_THREADS = 1
+test: export MKL_NUM_THREADS = 1
 test: setup browser
-	LSTM_SEED_NOTEBOOKS=plain $(PY) -m pytest -n 2 --dist loadfile tests notebooks --nbval-lax --nbval-current-env --ignore=tests/browser
+	LSTM_SEED_NOTEBOOKS=plain $(PY) -m pytest -n 2 --dist loadfile tests notebooks --nbval-lax --nbval-current-env --ignore=tests/browser \
+		--ignore=notebooks/practice
 	$(PY) -m pytest -p no:xdist tests/browser
 	$(MAKE) --no-print-directory test-ipywidgets7
 
@@ -50,6 +59,20 @@ test-ipywidgets7: $(IPYW7)/.installed
 
 execute: setup
 	$(PY) tools/notebooks.py execute
+
+# Decks from the notebooks as saved: run `make execute` first if their outputs are stale.
+slides: setup
+	$(PY) tools/slides.py
+
+# Records each lesson's calls of its pieces (a kernel run) only where its build cells changed.
+practice: setup
+	$(PY) tools/practice.py
+
+navigation: setup
+	$(PY) tools/navigation.py
+
+front-page: setup
+	$(PY) tools/front_page.py
 
 bench: setup
 	$(PY) benchmarks/notebooks.py

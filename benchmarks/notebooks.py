@@ -1,18 +1,25 @@
 """Run each notebook as the tests run it (pytest --nbval-lax) and report wall time and peak memory.
 
-    python benchmarks/notebooks.py [--repeat N] [NOTEBOOK ...]
+    python benchmarks/notebooks.py [--repeat N] [--save] [NOTEBOOK ...]
 
 Each notebook runs in its own pytest process with a fresh kernel, exactly as `make test` runs
 it; the wall time includes kernel start-up. Peak memory is the largest resident set size of any
 process of that run (pytest or the kernel), read from getrusage(RUSAGE_CHILDREN) in a separate
 wrapper process, so runs do not see each other. The budget is 60 s per notebook.
+
+The table goes to artifacts/benchmarks/notebooks.json; with --save also to the committed
+benchmarks/results/notebooks.json, with the machine it ran on: the README's list of notebooks
+(tools/front_page.py) quotes each notebook's runtime from there. Save from a run of all the
+notebooks on a quiet machine; a run of some notebooks updates only their rows.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import pathlib
+import platform
 import resource
 import statistics
 import subprocess
@@ -43,6 +50,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="*")
     parser.add_argument("--repeat", type=int, default=1, help="runs per notebook; the median is reported")
+    parser.add_argument("--save", action="store_true", help="also write benchmarks/results/notebooks.json")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -65,7 +73,22 @@ def main() -> int:
     out = ROOT / "artifacts" / "benchmarks"
     out.mkdir(parents=True, exist_ok=True)
     (out / "notebooks.json").write_text(json.dumps(rows, indent=1))
+    if args.save:
+        save(rows)
     return 0 if ok else 1
+
+
+def save(rows: list) -> None:
+    """Merge these rows into benchmarks/results/notebooks.json, with the machine they were measured on."""
+    path = ROOT / "benchmarks" / "results" / "notebooks.json"
+    old = json.loads(path.read_text()) if path.exists() else {"notebooks": []}
+    merged = {r["notebook"]: r for r in old.get("notebooks", [])}
+    merged.update({r["notebook"]: r for r in rows})
+    import torch  # noqa: PLC0415 - only to name the version the times are for
+    machine = {"cpus": os.cpu_count(), "processor": platform.processor() or platform.machine(),
+               "system": platform.platform(terse=True), "python": platform.python_version(), "torch": torch.__version__,
+               "load_average_1min": round(os.getloadavg()[0], 1)}
+    path.write_text(json.dumps({"machine": machine, "notebooks": [merged[k] for k in sorted(merged)]}, indent=1) + "\n")
 
 
 if __name__ == "__main__":

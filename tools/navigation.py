@@ -74,8 +74,9 @@ def bottom_source(path: pathlib.Path, series: list) -> str:
     return "\n".join(lines).rstrip()
 
 
-def _nav_cell(source: str):
+def _nav_cell(source: str, where: str):
     cell = nbformat.v4.new_markdown_cell(source)
+    cell["id"] = f"navigation-{where}"  # the same id on every run, so a rewrite does not churn the diff
     cell.metadata["tags"] = [TAG]
     cell.metadata["slideshow"] = {"slide_type": "skip"}
     return cell
@@ -86,8 +87,8 @@ def apply(path: pathlib.Path, series: list, write: bool = True) -> bool:
     nb = nbformat.read(path, as_version=4)
     before = [("".join(c.source), c.metadata.get("tags", [])) for c in nb.cells]
     cells = [c for c in nb.cells if TAG not in c.metadata.get("tags", [])]
-    cells.insert(1, _nav_cell(top_source(path, series)))
-    cells.append(_nav_cell(bottom_source(path, series)))
+    cells.insert(1, _nav_cell(top_source(path, series), "top"))
+    cells.append(_nav_cell(bottom_source(path, series), "bottom"))
     nb.cells = cells
     changed = before != [("".join(c.source), c.metadata.get("tags", [])) for c in nb.cells]
     if changed and write:
