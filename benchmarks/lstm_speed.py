@@ -20,9 +20,9 @@ The contenders:
 - GateByGateLSTM: four gates, four multiplies a step, autograd (the main size only).
 Exits with status 1 if a full run measures FastLSTM over 2.0x nn.LSTM at the main size.
 
-Measured on the 2-core AMD EPYC with torch 2.13.0, load average 15-17 from other jobs (ms per call,
-ratio to nn.LSTM): at the main size nn.LSTM 20.5, FastLSTM 36.4 (1.77x), modules.LSTM 123.4 (6.01x),
-GateByGateLSTM 52.1 (2.54x). FastLSTM at H 32: 2.13x; H 128: 1.20x; T 200: 1.21x; B 8: 3.15x.
+Measured on the 2-core AMD EPYC with torch 2.13.0, load average 5-6 from other jobs (ms per call,
+ratio to nn.LSTM): at the main size nn.LSTM 21.3, FastLSTM 37.8 (1.78x), modules.LSTM 46.3 (2.18x),
+GateByGateLSTM 53.5 (2.52x). FastLSTM at H 32: 2.07x; H 128: 1.16x; T 200: 1.18x; B 8: 2.93x.
 The 2x target holds where the multiplies dominate (B 64, H 64 and up) and fails for small
 batches and small H, where FastLSTM's ~15 small torch calls per step cost more than the math.
 What is left is mostly matrix multiplies: four over all steps at once (the input projection, the
