@@ -7,8 +7,9 @@ the old state too, n = tanh(value + h_prev); otherwise z stays open and h holds.
 picks the step shown on the cell drawing (PyTorch's convention, h = (1 - z) * n + z * h_prev);
 for r and z a checkbox "force" hands the gate to its slider (at every step, or at the shown step
 only); below the drawing, h over the whole sequence, with the cell's own run as a faint trace.
-`stage_figure` is its static companion, the figure of each step of notebook 06's derivation:
-the cell drawing at one step beside the states over the whole sequence.
+Two static figures of notebook 06 live here too: `stage_figure`, the figure of each step of the
+derivation (the cell drawing at one step beside the states over the whole sequence), and
+`family_figure`, the sweep of benchmarks/lstm_family.py (share of seeds solved, test error).
 What this is not: trained; the weights are set by hand.
 """
 
@@ -16,12 +17,14 @@ from __future__ import annotations
 
 import ipywidgets as W
 import numpy as np
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import MaxNLocator, NullLocator
+from matplotlib.transforms import offset_copy
 
+from .. import variants
 from .._validate import LessonError, check_positive_int
 from ..cell_drawing import KEYS, CellDrawing, draw_cell
 from ..cells import Weights
-from ..plots import COLORS, PALETTE, new_figure
+from ..plots import COLORS, PALETTE, FastText, new_figure
 from ..variants import handset, run_gru, store_add_sequence
 from .controls import checkbox, choice, int_slider, slider
 from .engine import FigureWidget
@@ -72,11 +75,49 @@ def stage_figure(kind: str, series: dict, xs, *, at: int, lines: dict, parts=Non
         ax.plot(steps, np.asarray(y, dtype=float).reshape(-1)[:T], style, color=color, ms=5, label=label)
     ax.axvline(at, color="black", lw=1.2, ls="--")
     ax.axhline(0, color=COLORS["baseline"], lw=0.8)
-    ax.set(xlim=(0.5, T + 0.5), ylim=(-1.1, 1.5), xlabel="step t", ylabel="value (no unit)")
+    # Room below -1 for the legend: values and states stay within (-1, 1), so the legend covers no point.
+    ax.set(xlim=(0.5, T + 0.5), ylim=(-1.7, 1.5), xlabel="step t", ylabel="value (no unit)")
+    ax.set_yticks([-1, 0, 1])
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.legend(loc="lower left", fontsize=9, ncol=2)
     if title:
         fig.suptitle(title, fontsize=12)
+    return fig
+
+
+#: Colour and line style of each model of the sweep (plots.COLORS for the LSTM and the GRU).
+FAMILY_STYLE = {"lstm": (COLORS["lstm"], "-"), "lstm_fb1": (PALETTE["orange"], "--"), "gru": (COLORS["gru"], "-"),
+                "cifg": (PALETTE["blue"], "-"), "nfg": (PALETTE["purple"], "-"), "nog": (PALETTE["sky"], "--"),
+                "peephole": (PALETTE["black"], ":")}
+
+
+def family_figure(results: dict, models, threshold: float, title: str = ""):
+    """The sweep's models side by side; returns the Figure (introduced in 06).
+
+    Left: the share of seeds whose test MSE reached `threshold`, after each number of updates.
+    Right: the median test MSE over seeds (log scale), the range over seeds as a band, and the baseline.
+    `results` is what variants.family_results() read; `models` names runs in it.
+    """
+    fig, (ax_share, ax_mse) = new_figure(1, 2, width=12, height=4.4)
+    for m in models:
+        if m not in results["runs"]:
+            raise LessonError(f"the results file has no runs of {m!r}; it has {sorted(results['runs'])}.")
+        s = variants.summarize(results["runs"][m], threshold)
+        share = (s["solved_at"][:, None] <= s["steps"][None, :]).mean(axis=0)  # (evaluations,)
+        color, ls = FAMILY_STYLE.get(m, (COLORS["baseline"], "-"))
+        n = len(s["seeds"])
+        label = f"{variants.MODEL_NAMES.get(m, m)} ({n} seed{'s' if n != 1 else ''})"
+        ax_share.step(s["steps"], share, where="post", color=color, ls=ls, lw=2.2, label=label)
+        ax_mse.semilogy(s["steps"], np.median(s["curves"], axis=0), color=color, ls=ls, lw=2.2)
+        ax_mse.fill_between(s["steps"], s["curves"].min(axis=0), s["curves"].max(axis=0), color=color, alpha=0.1)
+    ax_mse.axhline(results.get("baseline_mse", 1 / 6), color=COLORS["baseline"], ls="--", lw=1.2,
+                   label="baseline (predict the mean)")
+    ax_share.set(xlabel="Adam updates", ylabel=f"share of seeds with test MSE <= {threshold}", ylim=(-0.03, 1.03),
+                 title="Share of seeds solved")
+    ax_mse.set(xlabel="Adam updates", ylabel="test MSE (line: median; band: all seeds)", title="Test error")
+    fig.legend(loc="outside lower center", ncol=4, fontsize=10)
+    if title:
+        fig.suptitle(title, fontsize=13)
     return fig
 
 
@@ -150,9 +191,19 @@ class GRUPlayground(FigureWidget):
     def build(self, fig):
         top, bottom = fig.subplots(2, 1, height_ratios=[3.1, 1.9])
         self.cell = CellDrawing(top, "gru", animated=True)
-        self.heading = top.set_title(" ", fontsize=15, animated=True)
-        self.forced_text = top.text(0.99, 0.0, " ", transform=top.transAxes, ha="right", va="bottom", fontsize=14,
-                                    color=PALETTE["vermillion"], fontweight="bold", animated=True)
+        for axis in (top.xaxis, top.yaxis):
+            # No ticks where no axis is shown: otherwise matplotlib adds tick objects the first time the
+            # engine lists the artists, which marks the figure stale and costs one whole redraw.
+            axis.set_major_locator(NullLocator())
+        # The texts that change on every move are FastTexts (cached outlines, far cheaper to redraw than
+        # a Text); a blank static title above each plot keeps the layout's room for them.
+        top.set_title(" ", fontsize=15)
+        above = offset_copy(top.transAxes, fig=fig, y=6, units="points")
+        self.heading = top.add_artist(FastText(0.5, 1.0, " ", size=15, ha="center", va="bottom", transform=above,
+                                               animated=True))
+        self.forced_text = top.add_artist(FastText(0.99, 0.0, " ", size=14, ha="right", va="bottom",
+                                                   transform=top.transAxes, color=PALETTE["vermillion"],
+                                                   weight="bold", animated=True))
         steps = np.arange(1, self.T + 1)
         ax = bottom
         _flags(ax, self.xs)
@@ -161,11 +212,15 @@ class GRUPlayground(FigureWidget):
         (self.h_line,) = ax.plot(steps, self.own, "s-", color=COLORS["h"], ms=6, label="hidden state h",
                                  animated=True)
         self.cursor = ax.axvline(1, color="black", lw=1.5, ls="--", animated=True)
-        ax.set(xlim=(0.5, self.T + 0.5), ylim=(-1.1, 1.5), xlabel="step t", ylabel="value (no unit)")
+        # Room below -1 for the legend: values and h stay within (-1, 1), so the legend covers no point.
+        ax.set(xlim=(0.5, self.T + 0.5), ylim=(-1.8, 1.5), xlabel="step t", ylabel="value (no unit)")
+        ax.set_yticks([-1, 0, 1])
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.axhline(0, color=COLORS["baseline"], lw=0.8)
         ax.legend(loc="lower left", fontsize=11, ncol=2, bbox_to_anchor=(0.0, -0.02))
-        self.verdict = ax.set_title(" ", fontsize=14, loc="left", animated=True)
+        ax.set_title(" ", fontsize=14, loc="left")
+        self.verdict = ax.add_artist(FastText(0.0, 1.0, " ", size=14, ha="left", va="bottom", animated=True,
+                                              transform=offset_copy(ax.transAxes, fig=fig, y=6, units="points")))
 
     def update(self, state):
         self.cell.update(self.step_values(state))
