@@ -40,6 +40,7 @@ import torch
 from torch import Tensor, nn
 from torch.func import functional_call
 
+from . import results
 from ._validate import LessonError, as_generator, check_array, check_choice, check_number, check_positive_int
 from .cells import GRU_RESET, GRUStep, GRUTrace, LSTMStep, Weights, sigmoid
 from .modules import check_tensor
@@ -513,23 +514,19 @@ def train_adding(model: str, seed: int = 0, *, updates: int = 300, T: int = 50, 
 
 # --------------------------------------------------------------------------- the sweep's results file
 
-#: What benchmarks/lstm_family.py writes, relative to a checkout of the series.
-RESULTS = pathlib.Path("benchmarks") / "results" / "lstm_family.json"
+#: What benchmarks/lstm_family.py writes: shipped with the package (lstm_lessons/results/).
+RESULTS = results.path("lstm_family.json")
 
 
 def family_results(path=None) -> dict | None:
-    """The sweep of benchmarks/lstm_family.py, read from a checkout of the series; None where only the package is installed.
+    """The sweep of benchmarks/lstm_family.py: from `path` if given, else the copy shipped with the package.
 
-    Looked for at `path` if given, else beside the package (an editable install, Binder) and one
-    folder above the working directory (a notebook run from notebooks/). On Colab, where pip
-    installs the package alone, there is no file, and the notebook says so.
+    The package carries the file (lstm_lessons/results/), so a checkout, Binder and Colab all read
+    it; None only if it was deleted.
     """
-    places = [pathlib.Path(path)] if path is not None else [
-        pathlib.Path(__file__).resolve().parents[1] / RESULTS, pathlib.Path.cwd().parent / RESULTS,
-        pathlib.Path.cwd() / RESULTS]
-    for place in places:
-        if place.is_file():
-            return json.loads(place.read_text())
+    place = pathlib.Path(path) if path is not None else RESULTS
+    if place.is_file():
+        return json.loads(place.read_text())
     if path is not None:
         raise LessonError(f"there is no results file at {path}; run python benchmarks/lstm_family.py to make one.")
     return None

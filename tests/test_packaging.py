@@ -5,6 +5,7 @@ import re
 import subprocess
 import sys
 
+import pytest
 import yaml
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -72,3 +73,20 @@ def test_layers_import_only_downwards():
             assert "widgets" not in imports(name) - {"ipywidgets"}, f"{name} imports lstm_lessons.widgets"
         if not name.startswith("solutions/"):
             assert "solutions" not in imports(name), f"{name} imports lstm_lessons.solutions"
+
+
+def test_the_results_files_the_notebooks_plot_ship_with_the_package():
+    """benchmarks/results is a link into the package, whose data files include every results file."""
+    from lstm_lessons import LessonError, results
+
+    assert (ROOT / "benchmarks" / "results").resolve() == results.HERE, "benchmarks/results should link to lstm_lessons/results"
+    config = _pyproject()
+    assert "results/*.json" in config["tool"]["setuptools"]["package-data"]["lstm_lessons"]
+    names = sorted(p.name for p in results.HERE.glob("*.json"))
+    assert {"lstm_speed.json", "lstm_family.json", "long_range.json", "language_model.json"} <= set(names)
+    for name in names:
+        assert isinstance(results.load(name), dict), name
+    with pytest.raises(LessonError, match="results file's name"):
+        results.path("benchmarks/results/lstm_speed.json")
+    with pytest.raises(LessonError, match="python benchmarks/no_such.py"):
+        results.load("no_such.json")
