@@ -9,6 +9,7 @@ What this is: one subpackage, one file per job.
 - gate_playground: GatePlayground, the LSTM gate playground (notebook 04)
 - counter:       CounterWidget, a hand-set LSTM counting brackets as you type (notebook 05)
 - gru_playground: GRUPlayground, the GRU playground: r and z taken over (notebook 06)
+- temperature:   TemperatureWidget, sampling from notebook 09's language model at a temperature
 The drawing of a recurrent cell that the playgrounds of 03-06 share is lstm_lessons.cell_drawing
 (matplotlib only, so static figures use it without widgets).
 What this is not: imported by anything else in the package; it sits on top of it.
@@ -22,10 +23,11 @@ from .gate_playground import GatePlayground
 from .gradient_flow import GradientFlowDemo, gradient_verdict
 from .gru_playground import GRUPlayground
 from .memory_switches import MemorySwitches
+from .temperature import TemperatureWidget
 
 __all__ = [
     "FigureWidget", "WIDGET_VIEW_MIME", "REGISTRY",
     "ForgetGateDemo", "GradientFlowDemo", "gradient_verdict", "MemorySwitches", "GatePlayground", "GRUPlayground",
-    "CounterWidget",
+    "CounterWidget", "TemperatureWidget",
     "slider", "int_slider", "log_slider", "dropdown", "choice", "toggle", "checkbox", "play", "button",
 ]
