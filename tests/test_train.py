@@ -231,9 +231,17 @@ def _reference(steps, stateful):
     return trainer
 
 
+@pytest.fixture
+def sigint_raises():
+    """Python's own SIGINT handler, as in a kernel or a terminal: a background job may start with SIGINT ignored."""
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, before)
+
+
 @pytest.mark.parametrize("stateful", [False, True], ids=["stateless", "stateful"])
 @pytest.mark.parametrize("where", ["batch", "after forward", "optimizer step"])
-def test_interrupted_then_resumed_equals_uninterrupted(where, stateful, capsys):
+def test_interrupted_then_resumed_equals_uninterrupted(where, stateful, capsys, sigint_raises):
     # Interrupted while making update index k (0-based), the update is dropped and k updates remain,
     # except during the optimizer step: that interrupt waits until the update is applied, so k + 1 remain.
     k, total = 6, 13
