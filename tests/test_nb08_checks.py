@@ -53,6 +53,17 @@ def test_set_forget_bias_by_name_passes():
     assert checks.check_set_forget_bias(fill_forget).passed
 
 
+def test_set_forget_bias_split_between_the_two_vectors_passes():
+    """Only b_ih + b_hh reaches the gate: half of value in each vector is right too."""
+    def split(lstm, value):
+        H = lstm.hidden_size
+        with torch.no_grad():
+            for k in range(lstm.num_layers):
+                getattr(lstm, f"bias_ih_l{k}")[H:2 * H] = value / 2
+                getattr(lstm, f"bias_hh_l{k}")[H:2 * H] = value / 2
+    assert checks.check_set_forget_bias(split).passed
+
+
 def _write(block, ih=True, hh=0.0, layers=None):
     def answer(lstm, value):
         H = lstm.hidden_size

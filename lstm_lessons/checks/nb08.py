@@ -36,12 +36,15 @@ def check_adding_target(fn: Callable) -> CheckResult:
 
 
 def _biases_after(fn: Callable, hidden_size: int, num_layers: int, value: float) -> np.ndarray:
-    """Run fn on a freshly drawn nn.LSTM; return every bias vector afterwards, joined (what the checker compares)."""
+    """Run fn on a freshly drawn nn.LSTM; return each layer's gate biases b_ih + b_hh afterwards, joined.
+
+    Only the sum reaches a gate, so any split of `value` between the two vectors is accepted.
+    """
     torch.manual_seed(0)
     lstm = nn.LSTM(3, hidden_size, num_layers=num_layers)
     fn(lstm, value)
-    return np.concatenate([p.detach().numpy().astype(float) for name, p in lstm.named_parameters()
-                           if name.startswith("bias")])
+    return np.concatenate([(getattr(lstm, f"bias_ih_l{k}") + getattr(lstm, f"bias_hh_l{k}")).detach().numpy()
+                           .astype(float) for k in range(num_layers)])
 
 
 def check_set_forget_bias(fn: Callable) -> CheckResult:
@@ -73,7 +76,7 @@ def check_set_forget_bias(fn: Callable) -> CheckResult:
         "set only the first layer (a stacked LSTM has bias_ih_l1, bias_hh_l1, ... too)": wrap(rows(1, layers=1)),
     }
     return check_function(wrap(fn), wrap(long_tasks.set_forget_bias), cases, name="your set_forget_bias",
-                          outputs=("the LSTM's bias vectors afterwards (all of them, joined)",), mistakes=mistakes,
+                          outputs=("each layer's gate biases b_ih + b_hh afterwards, joined",), mistakes=mistakes,
                           exercise=EXERCISES["set_forget_bias"])
 
 
