@@ -340,6 +340,15 @@ def lstm_forward(xs, w: Weights, h0=None, c0=None) -> LSTMTrace:
     return LSTMTrace(xs, h_init, c_init, **out)
 
 
+def _through_weights(da, x_t, h_prev, w, g_w):
+    """Back through a = x W_ih^T + b_ih + h W_hh^T + b_hh: add to the weight gradients g_w, return (dx_t, dh_prev)."""
+    g_w["W_ih"] += da.T @ x_t
+    g_w["W_hh"] += da.T @ h_prev
+    g_w["b_ih"] += da.sum(0)
+    g_w["b_hh"] += da.sum(0)
+    return da @ w.W_ih, da @ w.W_hh
+
+
 def lstm_backward(trace: LSTMTrace, w: Weights, dh=None, dh_n=None, dc_n=None) -> Grads:
     """Backpropagation through time for the LSTM.
 
@@ -370,12 +379,7 @@ def lstm_backward(trace: LSTMTrace, w: Weights, dh=None, dh_n=None, dc_n=None) -
         dc_next = dc * f
         # back through the squashing functions to the stacked pre-activations [i, f, g, o]
         da = np.concatenate([di * i * (1 - i), df * f * (1 - f), dg * (1 - g**2), do * o * (1 - o)], axis=1)  # (B, 4H)
-        g_w["W_ih"] += da.T @ trace.xs[:, t]
-        g_w["W_hh"] += da.T @ h_prev
-        g_w["b_ih"] += da.sum(0)
-        g_w["b_hh"] += da.sum(0)
-        dxs[:, t] = da @ w.W_ih
-        dh_next = da @ w.W_hh
+        dxs[:, t], dh_next = _through_weights(da, trace.xs[:, t], h_prev, w, g_w)
     return Grads(**g_w, xs=dxs, h0=dh_next, c0=dc_next)
 
 
@@ -475,12 +479,7 @@ def peephole_lstm_backward(trace: LSTMTrace, w: Weights, peepholes, dh=None, dh_
         dc_next = dc * f + da_i * p[0] + da_f * p[1]
         dp += np.stack([(da_i * c_prev).sum(0), (da_f * c_prev).sum(0), (da_o * c).sum(0)])
         da = np.concatenate([da_i, da_f, da_g, da_o], axis=1)  # (B, 4H)
-        g_w["W_ih"] += da.T @ trace.xs[:, t]
-        g_w["W_hh"] += da.T @ h_prev
-        g_w["b_ih"] += da.sum(0)
-        g_w["b_hh"] += da.sum(0)
-        dxs[:, t] = da @ w.W_ih
-        dh_next = da @ w.W_hh
+        dxs[:, t], dh_next = _through_weights(da, trace.xs[:, t], h_prev, w, g_w)
     return Grads(**g_w, xs=dxs, h0=dh_next, c0=dc_next), dp
 
 

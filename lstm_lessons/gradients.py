@@ -239,21 +239,8 @@ def readout_r2(states, targets, *, train_fraction: float = 0.5) -> np.ndarray:
     states (N, H) and targets (N, K): fit y ~ [h, 1] @ beta on the first rows, score 1 - MSE / Var(y) on the rest.
     Returns (K,): 1 means decoded perfectly, 0 means no better than predicting the mean.
     """
-    states = check_array(states, "states", ("N", "H"))
-    targets = check_array(targets, "targets", ("N", "K"), {"N": states.shape[0]},
-                          hint="Give one column per quantity to decode, e.g. y[:, None] for a single one.")
-    frac = check_number(train_fraction, "train_fraction", low=0.05, high=0.95)
-    N = states.shape[0]
-    n_fit = int(round(frac * N))
-    if n_fit <= states.shape[1] + 1 or N - n_fit < 2:
-        raise LessonError(f"readout_r2 needs more rows than hidden units to fit: got N = {N} rows for "
-                          f"H = {states.shape[1]} units with train_fraction = {frac}.")
-    X = np.hstack([states, np.ones((N, 1))])  # (N, H+1)
-    # beta = argmin ||X beta - y||^2 on the fitting rows
-    beta, *_ = np.linalg.lstsq(X[:n_fit], targets[:n_fit], rcond=None)  # (H+1, K)
-    resid = targets[n_fit:] - X[n_fit:] @ beta  # (N - n_fit, K)
-    # R^2 = 1 - mean squared error / variance of the target
-    return 1.0 - (resid**2).mean(axis=0) / targets[n_fit:].var(axis=0)
+    states = check_array(states, "states", ("N", "H"))  # named as the caller named it, before the shared fit
+    return readout_r2_across(states, states, targets, train_fraction=train_fraction)  # refit at this step
 
 
 def readout_r2_across(fit_states, states, targets, *, train_fraction: float = 0.5) -> np.ndarray:
@@ -272,13 +259,14 @@ def readout_r2_across(fit_states, states, targets, *, train_fraction: float = 0.
     N = states.shape[0]
     n_fit = int(round(frac * N))
     if n_fit <= states.shape[1] + 1 or N - n_fit < 2:
-        raise LessonError(f"readout_r2_across needs more rows than hidden units to fit: got N = {N} rows for "
+        raise LessonError(f"a linear read-out needs more rows than hidden units to fit: got N = {N} rows for "
                           f"H = {states.shape[1]} units with train_fraction = {frac}.")
     X_fit = np.hstack([fit_states, np.ones((N, 1))])  # (N, H+1)
     X = np.hstack([states, np.ones((N, 1))])  # (N, H+1)
     # beta = argmin ||X_fit beta - y||^2 on the fitting rows, at the step the value was written
     beta, *_ = np.linalg.lstsq(X_fit[:n_fit], targets[:n_fit], rcond=None)  # (H+1, K)
     resid = targets[n_fit:] - X[n_fit:] @ beta  # (N - n_fit, K)
+    # R^2 = 1 - mean squared error / variance of the target
     return 1.0 - (resid**2).mean(axis=0) / targets[n_fit:].var(axis=0)
 
 

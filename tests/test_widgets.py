@@ -429,3 +429,14 @@ def test_forget_gate_bad_control_name():
     w = ForgetGateDemo()
     with pytest.raises(LessonError, match="'f'"):
         w.set(forget=0.5)
+
+
+def test_a_forceable_slider_is_locked_until_its_switch_is_ticked():
+    from lstm_lessons.widgets.controls import forceable
+
+    switch, knob = forceable("f", 0.5, 0.0, 1.0)
+    assert switch.description == "force f" and knob.disabled and knob.value == 0.5
+    switch.value = True
+    assert not knob.disabled
+    switch.value = False
+    assert knob.disabled

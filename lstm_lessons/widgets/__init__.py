@@ -2,7 +2,7 @@
 
 What this is: one subpackage, one file per job.
 - engine:        FigureWidget, the base class: compute, build once, update, describe; PNG at 2x
-- controls:      slider, int_slider, log_slider, dropdown, choice, toggle, checkbox, play, button
+- controls:      slider, int_slider, log_slider, dropdown, choice, toggle, checkbox, forceable, play, button
 - forget_gate:   ForgetGateDemo (notebook 00's smoke test)
 - gradient_flow: GradientFlowDemo and gradient_verdict (notebook 02)
 - memory_switches: MemorySwitches, write/read/forget switched per step (notebook 03)
@@ -16,7 +16,7 @@ What this is not: imported by anything else in the package; it sits on top of it
 """
 
 from .counter import CounterWidget
-from .controls import button, checkbox, choice, dropdown, int_slider, log_slider, play, slider, toggle
+from .controls import button, checkbox, choice, dropdown, forceable, int_slider, log_slider, play, slider, toggle
 from .engine import REGISTRY, WIDGET_VIEW_MIME, FigureWidget
 from .forget_gate import ForgetGateDemo
 from .gate_playground import GatePlayground
@@ -29,5 +29,5 @@ __all__ = [
     "FigureWidget", "WIDGET_VIEW_MIME", "REGISTRY",
     "ForgetGateDemo", "GradientFlowDemo", "gradient_verdict", "MemorySwitches", "GatePlayground", "GRUPlayground",
     "CounterWidget", "TemperatureWidget",
-    "slider", "int_slider", "log_slider", "dropdown", "choice", "toggle", "checkbox", "play", "button",
+    "slider", "int_slider", "log_slider", "dropdown", "choice", "toggle", "checkbox", "forceable", "play", "button",
 ]

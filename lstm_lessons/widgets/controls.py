@@ -70,6 +70,21 @@ def checkbox(description: str, value: bool = False) -> W.Checkbox:
     return W.Checkbox(value=bool(value), description=description, indent=False, style=STYLE)
 
 
+def forceable(name: str, value: float, low: float, high: float, step: float = 0.01,
+              width: str = "300px") -> tuple:
+    """A value the learner may take over: a checkbox "force <name>" and the slider it unlocks.
+
+    The slider stays disabled (the widget uses its own value) until the box is ticked.
+    Returns (switch, knob).
+    """
+    switch = checkbox(f"force {name}", False)
+    knob = slider(name, value, low, high, step)
+    knob.layout.width = width
+    knob.disabled = True
+    switch.observe(lambda change: setattr(knob, "disabled", not change["new"]), names="value")
+    return switch, knob
+
+
 def play(value: int, low: int, high: int, interval_ms: int = 400, description: str = "play") -> W.Play:
     """A play button stepping an integer from low to high (link it to an int_slider with W.jslink)."""
     return W.Play(value=int(value), min=low, max=high, step=1, interval=interval_ms, description=description)

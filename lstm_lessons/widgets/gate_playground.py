@@ -19,7 +19,7 @@ from .. import handset
 from .._validate import LessonError, check_positive_int
 from ..cell_drawing import CellDrawing
 from ..plots import COLORS, PALETTE
-from .controls import checkbox, choice, int_slider, slider
+from .controls import choice, forceable, int_slider
 from .engine import FigureWidget
 
 GATES = ("f", "i", "g", "o")
@@ -63,21 +63,10 @@ class GatePlayground(FigureWidget):
         if not 1 <= step <= self.T:
             raise LessonError(f"step should be between 1 and T = {self.T}; got {step}.")
         controls = {"t": int_slider("step t", step, 1, self.T)}
-        for gate in GATES:
-            low = -1.0 if gate == "g" else 0.0
-            controls[f"force_{gate}"] = checkbox(f"force {gate}", False)
-            controls[gate] = slider(gate, START[gate], low, 1.0, 0.01)
-            controls[gate].layout.width = "300px"
-            controls[gate].disabled = True
+        for gate in GATES:  # a slider is live only while its gate is forced
+            controls[f"force_{gate}"], controls[gate] = forceable(gate, START[gate], -1.0 if gate == "g" else 0.0, 1.0)
         controls["scope"] = choice("force at", list(SCOPES), "every")
         super().__init__(controls, width=6.6, height=5.3)
-        for gate in GATES:  # a slider is live only while its gate is forced
-            controls[f"force_{gate}"].observe(self._enable(gate), names="value")
-
-    def _enable(self, gate):
-        def on_change(change):
-            self.controls[gate].disabled = not change["new"]
-        return on_change
 
     def arrange(self, header, controls, readout, picture):
         # The step first (the main control), a row per two gates (each: its switch, then its slider),

@@ -26,7 +26,7 @@ from ..cell_drawing import KEYS, CellDrawing, draw_cell
 from ..cells import Weights
 from ..plots import COLORS, PALETTE, FastText, new_figure
 from ..variants import handset, run_gru, store_add_sequence
-from .controls import checkbox, choice, int_slider, slider
+from .controls import choice, forceable, int_slider
 from .engine import FigureWidget
 
 GATES = ("r", "z")
@@ -137,20 +137,10 @@ class GRUPlayground(FigureWidget):
         if not 1 <= step <= self.T:
             raise LessonError(f"step should be between 1 and T = {self.T}; got {step}.")
         controls = {"t": int_slider("step t", step, 1, self.T)}
-        for gate in GATES:
-            controls[f"force_{gate}"] = checkbox(f"force {gate}", False)
-            controls[gate] = slider(gate, START[gate], 0.0, 1.0, 0.01)
-            controls[gate].layout.width = "300px"
-            controls[gate].disabled = True
+        for gate in GATES:  # a slider is live only while its gate is forced
+            controls[f"force_{gate}"], controls[gate] = forceable(gate, START[gate], 0.0, 1.0)
         controls["scope"] = choice("force at", list(SCOPES), "every")
         super().__init__(controls, width=7.0, height=5.6)
-        for gate in GATES:  # a slider is live only while its gate is forced
-            controls[f"force_{gate}"].observe(self._enable(gate), names="value")
-
-    def _enable(self, gate):
-        def on_change(change):
-            self.controls[gate].disabled = not change["new"]
-        return on_change
 
     def arrange(self, header, controls, readout, picture):
         c = self.controls
